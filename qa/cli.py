@@ -1,0 +1,90 @@
+"""``citeqa``: index a folder, ask a question, serve the UI. A thin shell over ``qa``."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from embeddings import DocumentError
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", default="seeds", help="folder of .txt/.md articles (default: seeds)")
+    parser.add_argument("--index-dir", help="where the index is kept (default: CORPUS/.citeqa)")
+    parser.add_argument("--encoder", help="sentence-transformers model name or path")
+    parser.add_argument("--generator", help="transformers causal LM name, path or .gguf file")
+    parser.add_argument("--writer", choices=("extract", "generate"), help="how the answer text is written")
+    parser.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
+    parser.add_argument("--k", type=int, help="passages retrieved per question (default 5)")
+
+
+def _config(args: argparse.Namespace):
+    from qa import Config
+
+    changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k")
+               if getattr(args, name, None) is not None}
+    return Config().with_(**changes)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citeqa", description="Answers that quote the articles word for word.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    index = commands.add_parser("index", help="build or update the index of a folder of documents")
+    index.add_argument("folder", help="folder of .txt/.md documents")
+    index.add_argument("--index-dir", help="where the index is kept (default: FOLDER/.citeqa)")
+    index.add_argument("--encoder", help="sentence-transformers model name or path")
+    ask = commands.add_parser("ask", help="answer one question with quotes and citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    _add_engine_options(ask)
+    serve = commands.add_parser("serve", help="run the browser UI")
+    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, or CITEQA_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 7860, or CITEQA_PORT)")
+    _add_engine_options(serve)
+    return parser
+
+
+def _index(args: argparse.Namespace) -> int:
+    from embeddings import Index, IndexSettings
+
+    settings = IndexSettings(**({"encoder": args.encoder} if args.encoder else {}))
+    _, report = Index.open(args.folder, args.index_dir, settings)
+    print(report.summary())
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from qa import QA
+
+    qa = QA.from_folder(args.corpus, _config(args), progress=not args.json)
+    answer = qa.ask(args.question)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else str(answer))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import app
+
+    return app.main(["--corpus", args.corpus] + [f"--{k}={v}" for k, v in (("host", args.host), ("port", args.port)) if v])
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.WARNING, format="citeqa: %(message)s")
+    args = _parser().parse_args(argv)
+    from qa import QuestionError
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    try:
+        return {"index": _index, "ask": _ask, "serve": _serve}[args.command](args)
+    except (QuestionError, DocumentError, ValueError, RuntimeError) as error:
+        print(f"citeqa: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

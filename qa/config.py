@@ -1,0 +1,62 @@
+"""All settings of the answer engine in one typed object."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from embeddings import IndexSettings, SplitSettings
+
+from .language_model import DEFAULT_GENERATOR
+from .retrieval import MODES
+
+WRITERS = ("extract", "generate")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Defaults are the offline bundled models; every model can be a hub name or a local path."""
+
+    index: IndexSettings = field(default_factory=IndexSettings)
+    index_dir: str | None = None
+    """Where the index lives; default: a hidden ``.citeqa`` folder inside the corpus folder."""
+    generator: str = DEFAULT_GENERATOR
+    writer: str = "extract"
+    """``extract``: the model picks the shortest clause that explains the question (safe with small
+    models); ``generate``: the model writes freely, checked, with ``extract`` as the fallback."""
+    cache_dir: str | None = None
+    """Converted model weights; default ``~/.cache/citeqa/models``."""
+    k: int = 5
+    retrieval: str = "hybrid"
+    depth: int = 50
+    rrf_k: int = 60
+    rerank: int = 8
+    min_pmi: float = 0.9
+    min_similarity: float = 0.35
+    shorten_tolerance: float = 0.0
+    second_source_margin: float = 0.2
+    max_question_chars: int = 2000
+    max_new_tokens: int = 80
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.writer not in WRITERS:
+            raise ValueError(f"Config.writer must be one of {WRITERS}, not {self.writer!r}")
+        if self.retrieval not in MODES:
+            raise ValueError(f"Config.retrieval must be one of {MODES}, not {self.retrieval!r}")
+        for name in ("k", "depth", "rerank", "max_question_chars", "max_new_tokens"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Config.{name} must be at least 1, not {getattr(self, name)}")
+
+    def with_(self, **changes: Any) -> Config:
+        """A copy with some fields changed; ``encoder=`` reaches into the index settings."""
+        if "encoder" in changes:
+            changes["index"] = dataclasses.replace(changes.get("index", self.index), encoder=changes.pop("encoder"))
+        return dataclasses.replace(self, **changes)
+
+    def index_path(self, folder: Path) -> Path:
+        return Path(self.index_dir) if self.index_dir else Path(folder) / ".citeqa"
+
+
+__all__ = ["Config", "IndexSettings", "SplitSettings"]

@@ -1,0 +1,163 @@
+"""The public engine: a folder of articles in, cited answers out."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from embeddings import Document, Encoder, Index, SyncReport
+
+from . import evidence as ev
+from . import verify, writer
+from .answer import Answer, PassageRef, Quote, Source
+from .config import Config
+from .language_model import LanguageModel
+from .question import clean_question
+from .retrieval import Hit, retrieve
+
+log = logging.getLogger(__name__)
+
+NOT_IN_ARTICLES = "The articles do not say. None of the passages below answers the question; they are only the closest matches."
+
+
+class QA:
+    """Answers questions about one folder of articles, quoting them exactly."""
+
+    def __init__(self, index: Index, lm: LanguageModel, config: Config = Config()):
+        self.index = index
+        self.lm = lm
+        self.config = config
+        self.last_sync: SyncReport | None = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
+        """Open (building or updating as needed) the folder's index and load the models."""
+        encoder = Encoder(config.index.encoder)
+        index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress)
+        qa = cls(index, LanguageModel(config.generator, config.cache_dir, config.threads), config)
+        qa.last_sync = report
+        return qa
+
+    def sync(self, progress: bool = True) -> SyncReport:
+        """Bring the index up to date with the folder (new, changed and removed files)."""
+        with self._lock:
+            index, report = Index.open(self.index.folder, self.config.index_path(self.index.folder), self.config.index,
+                                       self.index.encoder, progress)
+            self.index, self.last_sync = index, report
+            return report
+
+    def configured(self, **changes) -> QA:
+        """The same index and models with some settings changed (e.g. ``k``), for one request."""
+        other = QA(self.index, self.lm, self.config.with_(**changes))
+        other._lock, other.last_sync = self._lock, self.last_sync
+        return other
+
+    def ask(self, question: str) -> Answer:
+        result = None
+        for result in self.stream(question):
+            pass
+        assert isinstance(result, Answer)
+        return result
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Pieces of answer text as they are written, then the verified :class:`Answer`.
+
+        The final Answer's text is authoritative: if a draft fails verification it is
+        replaced by the extractive answer.
+        """
+        question = clean_question(question, self.config.max_question_chars)
+        with self._lock:
+            yield from self._answer(question)
+
+    def _answer(self, question: str) -> Iterator[str | Answer]:
+        cfg, clock = self.config, _Clock()
+        vector = self.index.encoder.encode([question])[0]
+        hits = retrieve(self.index, question, vector, cfg.k, cfg.retrieval, cfg.depth, cfg.rrf_k)
+        clock.lap("retrieve")
+        ranked = ev.rank(question, vector, ev.candidates(hits), self.index.encoder, self.lm, cfg.rerank)
+        clock.lap("rerank")
+        passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
+        chosen = self._choose(ranked)
+        if not chosen:
+            yield NOT_IN_ARTICLES
+            yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
+            return
+        text = yield from self._write(question, chosen, clock)
+        answer = self._assemble(question, text, chosen, passages, clock)
+        if answer is None:
+            answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
+        yield answer
+
+    def _choose(self, ranked: list[ev.Evidence]) -> list[tuple[ev.Evidence, int]]:
+        """The best sentence, and a second from another article when it explains the question nearly as well."""
+        cfg = self.config
+        if not ranked or ranked[0].pmi < cfg.min_pmi or ranked[0].similarity < cfg.min_similarity:
+            return []
+        best = ranked[0]
+        chosen = [(best, 1)]
+        for other in ranked[1:cfg.rerank]:
+            if other.source != best.source and other.pmi >= max(cfg.min_pmi, best.pmi - cfg.second_source_margin):
+                chosen.append((other, 2))
+                break
+        return chosen
+
+    def _write(self, question: str, chosen, clock: _Clock) -> Iterator[str]:
+        cfg = self.config
+        if cfg.writer == "generate":
+            draft = ""
+            for piece in writer.generated(question, chosen, self.lm, cfg.max_new_tokens):
+                draft += piece
+                yield piece
+            clock.lap("generate")
+            draft = " ".join(draft.split())
+            quotes = [Quote(n, e.text, e.source, e.span.start, e.span.end) for e, n in chosen]
+            sources = [Source(n, e.source) for e, n in chosen]
+            problems = verify.marker_problems(draft, sources) + verify.unsupported_terms(draft, quotes)
+            if draft and verify.MARKER.search(draft) and not problems:
+                return draft
+            log.info("draft answer replaced by extractive answer: %s", problems or "no citation")
+        text = writer.extractive(question, chosen, self.lm, cfg.shorten_tolerance)
+        clock.lap("extract")
+        yield text
+        return text
+
+    def _assemble(self, question, text, chosen, passages, clock) -> Answer | None:
+        documents: dict[str, Document] = {}
+
+        def document(source: str) -> Document:
+            if source not in documents:
+                documents[source] = self.index.document(source)
+            return documents[source]
+
+        quotes = tuple(Quote(n, e.text, e.source, e.span.start, e.span.end) for e, n in chosen)
+        sources = tuple(self._source(e.source, n) for e, n in chosen)
+        problems = verify.quote_problems(quotes, document) + verify.marker_problems(text, sources)
+        clock.lap("verify")
+        if problems:
+            log.warning("answer withheld: %s", "; ".join(problems))
+            return None
+        return Answer(question, text, True, quotes, sources, passages, clock.total())
+
+    def _source(self, source: str, citation: int) -> Source:
+        meta = self.index.documents[source].meta
+        return Source(citation, source, meta.title, meta.author, meta.publisher, meta.date)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.mark = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + (now - self.mark) * 1000
+        self.mark = now
+
+    def total(self) -> dict[str, float]:
+        return {**self.laps, "total": (time.perf_counter() - self.start) * 1000}
+
+
+__all__ = ["QA", "Hit", "NOT_IN_ARTICLES"]

