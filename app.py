@@ -15,6 +15,7 @@ from pathlib import Path
 import gradio as gr
 
 from qa import QA, Answer, Config, QuestionError
+from qa.language_model import LanguageModel
 
 EXAMPLES = [
     "By how much did Russia-China trade grow in 2017?",
@@ -24,27 +25,41 @@ EXAMPLES = [
     "What is the population of Brazil?",
 ]
 CONTEXT_CHARS = 320
+UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
 CSS = """
 .citeqa-answer {font-size: 1.15em; line-height: 1.5; padding: 12px 16px; border-radius: 8px;
   border-left: 5px solid #2563eb; background: #eff6ff; color: #111827}
 .citeqa-answer.unanswerable {border-left-color: #9ca3af; background: #f3f4f6; color: #374151}
-.citeqa-answer a {text-decoration: none; font-weight: 600}
+.citeqa-answer .badge {display: inline-block; font-size: 0.75em; font-weight: 600; text-transform: uppercase;
+  letter-spacing: .04em; color: #6b7280; margin-bottom: 4px}
+.citeqa-answer a {text-decoration: none; font-weight: 600; margin: 0}
 .citeqa-card {border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 14px; margin: 10px 0; color: #111827}
+.citeqa-card.closest {border-style: dashed; color: #4b5563}
 .citeqa-card .meta {color: #4b5563; font-size: 0.9em}
 .citeqa-card mark {background: #fde68a; padding: 0 2px}
 .citeqa-card .context {margin: 8px 0; line-height: 1.5}
 .citeqa-card .article {max-height: 360px; overflow-y: auto; white-space: pre-wrap; background: #fafafa; padding: 8px}
 .citeqa-note {color: #6b7280; font-style: italic}
 """
+# Opening "the whole article" scrolls its marked quote into view inside the article box.
+HEAD = """<script>
+document.addEventListener("toggle", (event) => {
+  const box = event.target;
+  if (!(box.matches && box.matches("details.citeqa-whole") && box.open)) return;
+  const mark = box.querySelector("mark"), article = box.querySelector(".article");
+  if (mark && article) article.scrollTop = mark.offsetTop - article.offsetTop - article.clientHeight / 3;
+}, true);
+</script>"""
 
 
-def _answer_html(text: str, answerable: bool = True) -> str:
-    body = html.escape(text)
-    body = re.sub(r"\[(\d+)\]", r'<a href="#citeqa-quote-\1">[\1]</a>', body)
-    return f'<div class="citeqa-answer{"" if answerable else " unanswerable"}">{body}</div>'
+def answer_html(text: str, answerable: bool = True) -> str:
+    body = re.sub(r"\[(\d+)\]", r'<a href="#citeqa-quote-\1">[\1]</a>', html.escape(text))
+    if answerable:
+        return f'<div class="citeqa-answer">{body}</div>'
+    return f'<div class="citeqa-answer unanswerable"><div class="badge">Not in the articles</div><div>{body}</div></div>'
 
 
-def _sources_html(qa: QA, answer: Answer) -> str:
+def sources_html(qa: QA, answer: Answer) -> str:
     if not answer.answerable:
         return '<p class="citeqa-note">Nothing in the articles supports an answer, so nothing is cited.</p>'
     by_citation = {s.citation: s for s in answer.sources}
@@ -52,48 +67,77 @@ def _sources_html(qa: QA, answer: Answer) -> str:
     for quote in answer.quotes:
         source = by_citation[quote.citation]
         text = qa.index.document(quote.source).text
-        before = text[max(0, quote.start - CONTEXT_CHARS):quote.start]
-        after = text[quote.end:quote.end + CONTEXT_CHARS]
         meta = " · ".join(html.escape(v) for v in (source.author, source.publisher, source.date) if v)
-        mark = f"<mark>{html.escape(quote.text)}</mark>"
-        whole = html.escape(text[:quote.start]) + f'<mark id="citeqa-full-{quote.citation}">{html.escape(quote.text)}</mark>' + html.escape(text[quote.end:])
+        context = (html.escape(text[max(0, quote.start - CONTEXT_CHARS):quote.start]) + f"<mark>{html.escape(quote.text)}</mark>"
+                   + html.escape(text[quote.end:quote.end + CONTEXT_CHARS]))
+        whole = html.escape(text[:quote.start]) + f"<mark>{html.escape(quote.text)}</mark>" + html.escape(text[quote.end:])
         cards.append(
             f'<div class="citeqa-card" id="citeqa-quote-{quote.citation}">'
-            f"<b>[{quote.citation}] {html.escape(source.label)}</b>"
+            f'<b>[{quote.citation}] <span class="title">{html.escape(source.label)}</span></b>'
             f'<div class="meta">{meta or "author, publisher and date not stated"} · {html.escape(quote.source)}</div>'
-            f'<div class="context">…{html.escape(before)}{mark}{html.escape(after)}…</div>'
-            f"<details><summary>Open the whole article</summary><div class=\"article\">{whole}</div></details></div>"
+            f'<div class="context">…{context}…</div>'
+            f'<details class="citeqa-whole"><summary>Open the whole article</summary><div class="article">{whole}</div></details></div>'
         )
     return "".join(cards)
 
 
-def _passages_html(answer: Answer, title: str) -> str:
+def passages_html(answer: Answer, title: str, closest: bool = False) -> str:
     rows = [f"<p><b>{html.escape(title)}</b></p>"]
     for p in answer.passages:
-        rows.append(f'<div class="citeqa-card"><div class="meta">{html.escape(p.source)} [{p.start}:{p.end}] · '
-                    f"score {p.score:.4f}</div><div>{html.escape(p.text)}</div></div>")
+        rows.append(f'<div class="citeqa-card{" closest" if closest else ""}"><div class="meta">{html.escape(p.source)} '
+                    f"[{p.start}:{p.end}] · score {p.score:.4f}</div><div>{html.escape(p.text)}</div></div>")
     return "".join(rows)
 
 
+def library_rows(qa: QA) -> list[list]:
+    return [[source, entry.meta.title or "", entry.meta.author or "", entry.count]
+            for source, entry in sorted(qa.index.documents.items())]
+
+
 def build(qa: QA) -> gr.Blocks:
-    def ask(question: str, k: int, show_passages: bool):
-        engine = qa.configured(k=int(k))
+    generators = {qa.lm.name: qa.lm}  # per-app cache of loaded generators, shared by all sessions
+
+    def engine_for(k: int, generator: str) -> QA:
+        name = (generator or qa.lm.name).strip()
+        if name not in generators:
+            generators[name] = LanguageModel(name, qa.config.cache_dir, qa.config.threads)
+        engine = QA(qa.index, generators[name], qa.config.with_(k=int(k), generator=name))
+        engine._lock = qa._lock
+        return engine
+
+    def ask(question: str, k: int, generator: str, show_passages: bool):
         try:
+            engine = engine_for(k, generator)
             draft = ""
             for item in engine.stream(question):
-                if isinstance(item, str):
-                    draft += item
-                    yield _answer_html(draft), "", ""
-                else:
+                if isinstance(item, Answer):
                     answer = item
-        except QuestionError as error:
+                else:
+                    draft += item
+                    yield answer_html(draft), "", ""
+        except (QuestionError, RuntimeError) as error:
             yield f'<p class="citeqa-note">{html.escape(str(error))}</p>', "", ""
             return
-        if answer.answerable:
-            passages = _passages_html(answer, "Retrieved passages and their fused scores") if show_passages else ""
+        if not answer.answerable:
+            passages = passages_html(answer, "Closest passages — shown for context, not as support", closest=True)
         else:
-            passages = _passages_html(answer, "Closest passages — shown for context, not as support")
-        yield _answer_html(answer.answer, answer.answerable), _sources_html(qa, answer), passages
+            passages = passages_html(answer, "Retrieved passages and their fused scores") if show_passages else ""
+        yield answer_html(answer.answer, answer.answerable), sources_html(qa, answer), passages
+
+    def answer_json(question: str, k: int = qa.config.k) -> dict:
+        """The same JSON as ``Answer.to_dict()``."""
+        return qa.configured(k=int(k)).ask(question).to_dict()
+
+    def upload(files, progress=gr.Progress(track_tqdm=True)):
+        if not files:
+            return "Choose one or more .txt or .md files first.", library_rows(qa)
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+        intake, sync = qa.add_documents(paths, max_bytes=UPLOAD_LIMIT_BYTES)
+        lines = [f"Added {', '.join(intake.added)}." if intake.added else "No new documents added."]
+        lines += [f"Already indexed: {', '.join(intake.already_present)}."] if intake.already_present else []
+        lines += [f"Rejected — {reason}" for reason in intake.rejected.values()]
+        lines += [f"Index: {sync.summary()}"]
+        return "\n\n".join(lines), library_rows(qa)
 
     with gr.Blocks(title="citeqa") as demo:
         gr.Markdown("# citeqa\nAsk about the articles. Every answer quotes them word for word and cites its source.")
@@ -107,12 +151,20 @@ def build(qa: QA) -> gr.Blocks:
         gr.Examples(EXAMPLES, inputs=question)
         with gr.Accordion("Settings", open=False):
             k = gr.Slider(1, 20, value=qa.config.k, step=1, label="Passages retrieved")
+            generator = gr.Textbox(qa.lm.name, label="Generator model (transformers name, local path or .gguf file)")
             show = gr.Checkbox(False, label="Show retrieved passages with scores")
-            gr.Markdown(f"Generator: `{qa.lm.name}` · encoder: `{qa.index.encoder.name}` · "
-                        f"{len(qa.index.documents)} documents, {len(qa.index.passages)} passages indexed")
-        inputs, outputs = [question, k, show], [answer, sources, passages]
+        with gr.Accordion("Documents", open=False):
+            files = gr.File(label=f"Add .txt or .md files (up to {UPLOAD_LIMIT_BYTES // 2**20} MB each)",
+                            file_count="multiple", file_types=[".txt", ".md"], elem_id="citeqa-upload")
+            add = gr.Button("Add to the index", elem_id="citeqa-add")
+            status = gr.Markdown(elem_id="citeqa-upload-status")
+            library = gr.Dataframe(library_rows(qa), headers=["file", "title", "author", "passages"],
+                                   interactive=False, label="Indexed documents")
+        inputs, outputs = [question, k, generator, show], [answer, sources, passages]
         button.click(ask, inputs, outputs, api_name="ask")
-        question.submit(ask, inputs, outputs, api_name=False)
+        question.submit(ask, inputs, outputs, api_visibility="private")
+        add.click(upload, [files], [status, library], api_visibility="private")
+        gr.api(answer_json, api_name="answer")
     return demo
 
 
@@ -129,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     demo = build(qa)
     demo.queue(default_concurrency_limit=1)
     print(f"citeqa: ready in {time.perf_counter() - started:.1f}s at http://{args.host}:{args.port}", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS, show_error=False)
+    demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS, head=HEAD, show_error=False,
+                max_file_size=UPLOAD_LIMIT_BYTES)
     return 0
 
 

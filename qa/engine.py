@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from embeddings import Document, Encoder, Index, SyncReport
+from embeddings import Document, Encoder, Index, IntakeReport, SyncReport, add_files
 
 from . import evidence as ev
 from . import verify, writer
@@ -48,6 +48,14 @@ class QA:
                                        self.index.encoder, progress)
             self.index, self.last_sync = index, report
             return report
+
+    def add_documents(self, files: list[str | Path], max_bytes: int | None = None,
+                      progress: bool = True) -> tuple[IntakeReport, SyncReport]:
+        """Copy .txt/.md files into the corpus folder (checked, safely renamed) and index them."""
+        limit = max_bytes or self.config.index.max_document_bytes
+        with self._lock:
+            intake = add_files(self.index.folder, files, limit)
+            return intake, self.sync(progress)
 
     def configured(self, **changes) -> QA:
         """The same index and models with some settings changed (e.g. ``k``), for one request."""

@@ -106,3 +106,19 @@ def test_cli_reports_bad_question_without_traceback(seeds_copy):
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 2
     assert "question is empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_any_causal_lm_path_can_be_configured(qa, tmp_path):
+    """A (tiny, random) transformers model given by path loads and cannot break the invariant."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from qa import QA
+    from qa.language_model import LanguageModel
+
+    config = LlamaConfig(vocab_size=len(qa.lm.tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=2048)
+    LlamaForCausalLM(config).save_pretrained(tmp_path)
+    qa.lm.tokenizer.save_pretrained(tmp_path)
+    tiny = QA(qa.index, LanguageModel(str(tmp_path)), qa.config)
+    for case in QUESTIONS[:3] + UNANSWERABLE[:1]:
+        check_contract_and_invariant(tiny.ask(case["question"]), qa)
