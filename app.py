@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 import gradio as gr
+import psutil
 
 from qa import QA, Answer, Config, QuestionError
+from qa.cli import quiet_libraries
 from qa.language_model import LanguageModel
 
 EXAMPLES = [
@@ -169,18 +171,18 @@ def build(qa: QA) -> gr.Blocks:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    quiet_libraries()
     parser = argparse.ArgumentParser(description="citeqa browser UI")
     parser.add_argument("--corpus", default=os.environ.get("CITEQA_CORPUS", str(Path(__file__).parent / "seeds")))
     parser.add_argument("--host", default=os.environ.get("CITEQA_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CITEQA_PORT", "7860")))
     args = parser.parse_args(argv)
-    started = time.perf_counter()
     qa = QA.from_folder(args.corpus, Config())
     qa.ask(EXAMPLES[0])  # warm the models so the first real question is as fast as the rest
     demo = build(qa)
     demo.queue(default_concurrency_limit=1)
-    print(f"citeqa: ready in {time.perf_counter() - started:.1f}s at http://{args.host}:{args.port}", flush=True)
+    since_start = time.time() - psutil.Process().create_time()
+    print(f"citeqa: ready {since_start:.1f}s after process start at http://{args.host}:{args.port}", flush=True)
     demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS, head=HEAD, show_error=False,
                 max_file_size=UPLOAD_LIMIT_BYTES)
     return 0

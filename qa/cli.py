@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     _add_engine_options(ask)
+    evaluate = commands.add_parser("eval", help="evaluate on a question set; writes report.json, report.md, report.png")
+    evaluate.add_argument("--questions", help="JSONL question set (default: the seeds set shipped with citeqa)")
+    evaluate.add_argument("--out", default="reports/eval", help="folder for the report (default: reports/eval)")
+    _add_engine_options(evaluate)
     serve = commands.add_parser("serve", help="run the browser UI")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, or CITEQA_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (default 7860, or CITEQA_PORT)")
@@ -65,22 +69,40 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from qa import QA
+    from qa.evaluation import markdown
+
+    qa = QA.from_folder(args.corpus, _config(args))
+    report = qa.evaluate(args.questions, args.out)
+    print(markdown(report))
+    print(f"report written to {args.out}/report.json, report.md, report.png")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import app
 
     return app.main(["--corpus", args.corpus] + [f"--{k}={v}" for k, v in (("host", args.host), ("port", args.port)) if v])
 
 
-def main(argv: list[str] | None = None) -> int:
+def quiet_libraries() -> None:
+    """For the entry points: our own warnings stay, third-party chatter goes."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING, format="citeqa: %(message)s")
-    args = _parser().parse_args(argv)
-    from qa import QuestionError
+    logging.getLogger("bm25s").setLevel(logging.ERROR)  # logs routine progress as WARNING
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_libraries()
+    args = _parser().parse_args(argv)
+    from qa import QuestionError
+
     try:
-        return {"index": _index, "ask": _ask, "serve": _serve}[args.command](args)
+        return {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve}[args.command](args)
     except (QuestionError, DocumentError, ValueError, RuntimeError) as error:
         print(f"citeqa: {error}", file=sys.stderr)
         return 2

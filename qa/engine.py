@@ -57,6 +57,24 @@ class QA:
             intake = add_files(self.index.folder, files, limit)
             return intake, self.sync(progress)
 
+    def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
+        """The fused passage ranking alone (what evaluation measures)."""
+        question = clean_question(question, self.config.max_question_chars)
+        vector = self.index.encoder.encode([question])[0]
+        return retrieve(self.index, question, vector, k or self.config.k, self.config.retrieval, self.config.depth,
+                        self.config.rrf_k)
+
+    def evaluate(self, questions: str | Path | None = None, out: str | Path | None = None,
+                 progress: bool = True) -> dict:
+        """Run a question set (default: the seeds set); write report.json/.md/.png to ``out`` if given."""
+        from . import evaluation
+
+        report = evaluation.evaluate(self, evaluation.load_questions(questions or evaluation.DEFAULT_QUESTIONS),
+                                     progress=progress)
+        if out is not None:
+            evaluation.write(report, out)
+        return report
+
     def configured(self, **changes) -> QA:
         """The same index and models with some settings changed (e.g. ``k``), for one request."""
         other = QA(self.index, self.lm, self.config.with_(**changes))

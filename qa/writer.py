@@ -1,6 +1,7 @@
 """Writing the answer text from chosen evidence, with [n] markers."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .evidence import Evidence, shortest_sufficient
@@ -12,12 +13,18 @@ _SYSTEM = (
 )
 
 
+_CLOSED = re.compile(r"[.!?][\"”’)\]]*$")
+
+
 def cite(text: str, citation: int) -> str:
-    """``text [n].`` with the marker inside the final punctuation."""
+    """The text with its [n] marker: ``… [n].``, or ``….” [n]`` where the text already ends a sentence."""
     text = " ".join(text.split()).rstrip(",;:")
-    end = text[-1] if text and text[-1] in ".!?" else "."
-    body = text[:-1] if text and text[-1] in ".!?" else text
-    return f"{body[:1].upper()}{body[1:]} [{citation}]{end}"
+    text = text[:1].upper() + text[1:]
+    if _CLOSED.search(text):
+        if text[-1] in ".!?":
+            return f"{text[:-1]} [{citation}]{text[-1]}"
+        return f"{text} [{citation}]"
+    return f"{text} [{citation}]."
 
 
 def extractive(question: str, chosen: list[tuple[Evidence, int]], lm: LanguageModel, tolerance: float) -> str:

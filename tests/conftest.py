@@ -9,7 +9,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"
+QUESTIONS = ROOT / "qa" / "eval_sets" / "seeds.jsonl"
 
 
 def load_questions() -> list[dict]:

@@ -1,0 +1,282 @@
+"""Evaluating the engine on a fixed question set: retrieval, answers, quotes, citations,
+refusals and latency, written as report.json, report.md and a chart."""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm.auto import tqdm
+
+from . import metrics
+from .answer import Answer
+from .verify import MARKER
+
+if TYPE_CHECKING:
+    from .engine import QA
+
+DEFAULT_QUESTIONS = Path(__file__).parent / "eval_sets" / "seeds.jsonl"
+CUTOFFS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    kind: str = "factoid"
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvalQuestion:
+        for name in ("id", "question"):
+            if not isinstance(data.get(name), str) or not data[name].strip():
+                raise ValueError(f"field {name!r} must be a non-empty string")
+        lists = {}
+        for name in ("answers", "sources", "evidence"):
+            value = data.get(name, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"field {name!r} must be a list of strings")
+            lists[name] = tuple(value)
+        if lists["answers"] and not lists["sources"]:
+            raise ValueError("an answerable question needs its gold article(s) in 'sources'")
+        return cls(data["id"], data["question"], kind=data.get("kind", "factoid"), **lists)
+
+
+def load_questions(path: Path | str) -> list[EvalQuestion]:
+    path, questions = Path(path), []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(EvalQuestion.from_dict(json.loads(line)))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{path}:{number}: {error}") from None
+    if not questions:
+        raise ValueError(f"{path}: no questions")
+    return questions
+
+
+@dataclass
+class Outcome:
+    """One question's result, with what counts for each metric."""
+
+    question: EvalQuestion
+    answer: Answer
+    passage_relevant: list[bool]
+    article_ranking: list[bool]
+    quotes_exact: list[bool] = field(default_factory=list)
+    evidence_quoted: float = 0.0
+
+    @property
+    def declined(self) -> bool:
+        return not self.answer.answerable
+
+    @property
+    def text(self) -> str:
+        return " ".join(MARKER.sub(" ", self.answer.answer).split())
+
+    @property
+    def cited(self) -> set[str]:
+        return {s.source for s in self.answer.sources}
+
+
+def _overlaps_evidence(source: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
+    """A span counts when it covers at least half of some gold evidence span."""
+    return any(s == source and min(end, e) - max(start, b) >= (e - b) / 2 for s, b, e in spans)
+
+
+def _evidence_spans(qa: QA, question: EvalQuestion) -> list[tuple[str, int, int]]:
+    spans = []
+    for source in question.sources:
+        text = qa.index.document(source).text
+        for evidence in question.evidence:
+            position = text.find(evidence)
+            if position >= 0:
+                spans.append((source, position, position + len(evidence)))
+    return spans
+
+
+def _run_one(qa: QA, question: EvalQuestion, depth: int) -> Outcome:
+    hits = qa.retrieve(question.question, depth)
+    spans = _evidence_spans(qa, question)
+    passage_relevant = [_overlaps_evidence(h.passage.source, h.passage.start, h.passage.end, spans) for h in hits]
+    articles = list(dict.fromkeys(h.passage.source for h in hits))
+    answer = qa.ask(question.question)
+    outcome = Outcome(question, answer, passage_relevant, [a in question.sources for a in articles])
+    for quote in answer.quotes:
+        outcome.quotes_exact.append(qa.index.document(quote.source).text[quote.start:quote.end] == quote.text)
+    if spans:
+        quoted = [any(_overlaps_evidence(q.source, q.start, q.end, [span]) for q in answer.quotes) for span in spans]
+        outcome.evidence_quoted = sum(quoted) / len(quoted)
+    return outcome
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if values else None
+
+
+def _ranking(rows: list[list[bool]], totals: list[int]) -> dict[str, float | None]:
+    scores = {f"recall@{k}": _mean([metrics.recall_at(r, k) for r in rows]) for k in CUTOFFS}
+    scores["mrr"] = _mean([metrics.reciprocal_rank(r) for r in rows])
+    scores["ndcg@10"] = _mean([metrics.ndcg_at(r, 10, t) for r, t in zip(rows, totals)])
+    return scores
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+    gold = [o for o in outcomes if o.question.answerable]
+    gold_evidence = [o for o in gold if o.question.evidence]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+    answered = [o for o in outcomes if not o.declined]
+    declined = [o for o in outcomes if o.declined]
+    quotes = [ok for o in outcomes for ok in o.quotes_exact]
+    cited = [s for o in answered if o.question.answerable for s in o.cited]
+    golds = [s for o in answered if o.question.answerable for s in o.cited if s in o.question.sources]
+    stages = sorted({k for o in outcomes for k in o.answer.timings_ms})
+    return {
+        "questions": {"total": len(outcomes), "answerable": len(gold), "unanswerable": len(unanswerable)},
+        "retrieval": {
+            "evidence_passage": _ranking([o.passage_relevant for o in gold_evidence],
+                                         [max(1, sum(o.passage_relevant)) for o in gold_evidence]),
+            "article": _ranking([o.article_ranking for o in gold], [len(o.question.sources) for o in gold]),
+        },
+        "answers": {
+            "exact_match": _mean([metrics.exact_match(o.text, o.question.answers) if not o.declined else 0.0 for o in gold]),
+            "f1": _mean([metrics.f1(o.text, o.question.answers) if not o.declined else 0.0 for o in gold]),
+            "contains_gold_alias": _mean([float(not o.declined and metrics.contains_alias(o.text, o.question.answers)) for o in gold]),
+            "gold_article_cited": _mean([float(bool(o.cited & set(o.question.sources))) for o in gold]),
+            "median_answer_words": statistics.median([len(o.text.split()) for o in answered]) if answered else None,
+        },
+        "quotes": {
+            "count": len(quotes),
+            "exactness": _mean([float(q) for q in quotes]),
+            "citation_precision": round(len(golds) / len(cited), 4) if cited else None,
+            "citation_recall": _mean([o.evidence_quoted for o in gold_evidence]),
+        },
+        "refusals": {
+            "precision": round(sum(not o.question.answerable for o in declined) / len(declined), 4) if declined else None,
+            "recall": _mean([float(o.declined) for o in unanswerable]),
+            "false_decline_rate": _mean([float(o.declined) for o in gold]),
+        },
+        "latency_ms": {
+            stage: {"p50": round(metrics.percentile(v, 50), 1), "p95": round(metrics.percentile(v, 95), 1)}
+            for stage in stages if (v := [o.answer.timings_ms[stage] for o in outcomes if stage in o.answer.timings_ms])
+        },
+    }
+
+
+def failures(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    rows = []
+    for o in outcomes:
+        q, problems = o.question, []
+        if not all(o.quotes_exact):
+            problems.append("quote not exact")
+        if q.answerable:
+            if o.declined:
+                problems.append("declined an answerable question")
+            else:
+                if not o.cited & set(q.sources):
+                    problems.append("gold article not cited")
+                if not metrics.contains_alias(o.text, q.answers):
+                    problems.append("answer lacks a gold alias")
+        elif not o.declined:
+            problems.append("answered an unanswerable question")
+        if problems:
+            rows.append({"id": q.id, "kind": q.kind, "question": q.question, "problems": problems,
+                         "expected": {"answers": list(q.answers), "sources": list(q.sources)},
+                         "got": {"answer": o.answer.answer, "sources": sorted(o.cited)}})
+    return rows
+
+
+def evaluate(qa: QA, questions: list[EvalQuestion], depth: int = 10, progress: bool = True) -> dict[str, Any]:
+    outcomes = [_run_one(qa, q, depth) for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress)]
+    return {
+        "config": {"generator": qa.lm.name, "encoder": qa.index.encoder.name, "retrieval": qa.config.retrieval,
+                   "k": qa.config.k, "writer": qa.config.writer, "documents": len(qa.index.documents),
+                   "passages": len(qa.index.passages)},
+        "summary": summarize(outcomes),
+        "failures": failures(outcomes),
+        "per_question": [{"id": o.question.id, "kind": o.question.kind, **o.answer.to_dict()} for o in outcomes],
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    s, c = report["summary"], report["config"]
+    lines = [f"# citeqa evaluation", "",
+             f"{s['questions']['total']} questions ({s['questions']['answerable']} answerable, "
+             f"{s['questions']['unanswerable']} unanswerable) · {c['documents']} documents, {c['passages']} passages · "
+             f"retrieval {c['retrieval']}, k={c['k']}, writer {c['writer']}, generator `{c['generator']}`", "",
+             "## Retrieval", "", "| target | R@1 | R@5 | R@10 | MRR | nDCG@10 |", "|---|---|---|---|---|---|"]
+    for name, r in s["retrieval"].items():
+        lines.append(f"| {name.replace('_', ' ')} | " + " | ".join(
+            "—" if r[m] is None else f"{r[m]:.3f}" for m in ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10")) + " |")
+    a, q, r = s["answers"], s["quotes"], s["refusals"]
+    lines += ["", "## Answers, quotes, refusals", "", "| metric | value |", "|---|---|",
+              f"| exact match | {_pct(a['exact_match'])} |", f"| token F1 | {_pct(a['f1'])} |",
+              f"| answer contains a gold alias | {_pct(a['contains_gold_alias'])} |",
+              f"| gold article cited | {_pct(a['gold_article_cited'])} |",
+              f"| median answer length (words) | {a['median_answer_words']} |",
+              f"| quote exactness ({q['count']} quotes) | {_pct(q['exactness'])} |",
+              f"| citation precision | {_pct(q['citation_precision'])} |", f"| citation recall | {_pct(q['citation_recall'])} |",
+              f"| refusal precision | {_pct(r['precision'])} |", f"| refusal recall | {_pct(r['recall'])} |",
+              f"| false-decline rate | {_pct(r['false_decline_rate'])} |",
+              "", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
+    lines += [f"| {stage} | {v['p50']} | {v['p95']} |" for stage, v in s["latency_ms"].items()]
+    lines += ["", f"## Failures ({len(report['failures'])})", ""]
+    if report["failures"]:
+        lines += ["| id | problems | expected | got |", "|---|---|---|---|"]
+        for f in report["failures"]:
+            expected = f"{' / '.join(f['expected']['answers']) or 'decline'} ({', '.join(f['expected']['sources']) or '—'})"
+            got = re.sub(r"\s+", " ", f["got"]["answer"]).replace("|", "\\|")[:160]
+            lines.append(f"| {f['id']} | {'; '.join(f['problems'])} | {expected} | {got} ({', '.join(f['got']['sources']) or '—'}) |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = report["summary"]
+    values = {
+        "passage R@5": s["retrieval"]["evidence_passage"]["recall@5"], "article R@1": s["retrieval"]["article"]["recall@1"],
+        "gold alias": s["answers"]["contains_gold_alias"], "gold article cited": s["answers"]["gold_article_cited"],
+        "quote exact": s["quotes"]["exactness"], "citation prec.": s["quotes"]["citation_precision"],
+        "refusal recall": s["refusals"]["recall"], "false declines": s["refusals"]["false_decline_rate"],
+    }
+    names = list(values)
+    fig, ax = plt.subplots(figsize=(9, 4))
+    bars = ax.bar(names, [values[n] or 0 for n in names], color=["#2563eb"] * 7 + ["#dc2626"])
+    ax.bar_label(bars, labels=[_pct(values[n]) for n in names], fontsize=8)
+    ax.set_ylim(0, 1.1)
+    ax.set_title(f"citeqa on {s['questions']['total']} questions")
+    plt.xticks(rotation=25, ha="right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write(report: dict[str, Any], out: Path | str) -> dict[str, Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "report.png"}
+    paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    paths["md"].write_text(markdown(report), encoding="utf-8")
+    chart(report, paths["png"])
+    return paths
+
+
+__all__ = ["DEFAULT_QUESTIONS", "EvalQuestion", "evaluate", "load_questions", "markdown", "write"]
