@@ -102,7 +102,7 @@ def build(qa: QA) -> gr.Blocks:
     def engine_for(k: int, generator: str) -> QA:
         name = (generator or qa.lm.name).strip()
         if name not in generators:
-            generators[name] = LanguageModel(name, qa.config.cache_dir, qa.config.threads)
+            generators[name] = LanguageModel(name, qa.config.cache_dir, qa.config.threads, qa.config.dtype)
         engine = QA(qa.index, generators[name], qa.config.with_(k=int(k), generator=name))
         engine._lock = qa._lock
         return engine

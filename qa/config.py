@@ -39,6 +39,8 @@ class Config:
     max_question_chars: int = 2000
     max_new_tokens: int = 80
     threads: int | None = None
+    dtype: str = "auto"
+    """Generator weights: ``auto`` = bfloat16 where the CPU computes it natively, else float32."""
 
     def __post_init__(self) -> None:
         if self.writer not in WRITERS:

@@ -37,7 +37,7 @@ class QA:
         """Open (building or updating as needed) the folder's index and load the models."""
         encoder = Encoder(config.index.encoder)
         index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress)
-        qa = cls(index, LanguageModel(config.generator, config.cache_dir, config.threads), config)
+        qa = cls(index, LanguageModel(config.generator, config.cache_dir, config.threads, config.dtype), config)
         qa.last_sync = report
         return qa
 
