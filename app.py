@@ -27,6 +27,7 @@ EXAMPLES = [
     "What is the population of Brazil?",
 ]
 CONTEXT_CHARS = 320
+MAX_K = 50
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
 CSS = """
 .citeqa-answer {font-size: 1.15em; line-height: 1.5; padding: 12px 16px; border-radius: 8px;
@@ -128,7 +129,12 @@ def build(qa: QA) -> gr.Blocks:
 
     def answer_json(question: str, k: int = qa.config.k) -> dict:
         """The same JSON as ``Answer.to_dict()``."""
-        return qa.configured(k=int(k)).ask(question).to_dict()
+        try:
+            if not 1 <= int(k) <= MAX_K:
+                raise ValueError(f"k must be between 1 and {MAX_K}, not {k}")
+            return qa.configured(k=int(k)).ask(question).to_dict()
+        except (QuestionError, ValueError) as error:
+            raise gr.Error(str(error)) from None
 
     def upload(files, progress=gr.Progress(track_tqdm=True)):
         if not files:

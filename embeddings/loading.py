@@ -16,6 +16,7 @@ SUFFIXES = (".txt", ".md")
 METADATA_FILE = "metadata.json"
 # charset-normalizer's "chaos" above this means the guess is mostly noise.
 _MAX_CHAOS = 0.2
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
 
 
 class DocumentError(ValueError):
@@ -54,6 +55,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _best_guess(matches):
+    """The least chaotic decoding; among equally clean ones the Western code pages, the most common
+    legacy encodings, win (short French text decodes cleanly as cp1250 too, with wrong letters)."""
+    if not matches:
+        return None
+    least = min(m.chaos for m in matches)
+    clean = [m for m in matches if m.chaos <= least + 0.01]
+    return next((m for m in clean if m.encoding in _WESTERN), clean[0])
+
+
 def decode(raw: bytes, name: str) -> tuple[str, str]:
     """Text and encoding name; UTF-8 first, otherwise a confident detection, otherwise refuse."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -67,7 +78,7 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
         utf8_error = error
-    best = charset_normalizer.from_bytes(raw).best()
+    best = _best_guess(charset_normalizer.from_bytes(raw))
     if best is None or best.chaos > _MAX_CHAOS:
         raise DocumentError(
             f"{name}: not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and its encoding "

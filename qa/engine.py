@@ -160,7 +160,8 @@ class QA:
 
         quotes = tuple(Quote(n, e.text, e.source, e.span.start, e.span.end) for e, n in chosen)
         sources = tuple(self._source(e.source, n) for e, n in chosen)
-        problems = verify.quote_problems(quotes, document) + verify.marker_problems(text, sources)
+        problems = (verify.quote_problems(quotes, document) + verify.marker_problems(text, sources)
+                    + verify.retrieval_problems(quotes, {p.source for p in passages}))
         clock.lap("verify")
         if problems:
             log.warning("answer withheld: %s", "; ".join(problems))

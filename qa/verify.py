@@ -34,6 +34,11 @@ def marker_problems(answer: str, sources: Iterable[Source]) -> list[str]:
     return [f"[{n}] names no listed source" for n in sorted({int(m) for m in MARKER.findall(answer)} - listed)]
 
 
+def retrieval_problems(quotes: Iterable[Quote], retrieved_sources: set[str]) -> list[str]:
+    """Only articles that retrieval returned for this question may be cited."""
+    return [f"quote [{q.citation}] cites {q.source}, which was not retrieved" for q in quotes if q.source not in retrieved_sources]
+
+
 def unsupported_terms(answer: str, quotes: Iterable[Quote]) -> list[str]:
     """(c) Numbers and proper names in the answer that none of its quotes contains."""
     support = " ".join(q.text for q in quotes)
