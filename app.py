@@ -10,11 +10,13 @@ import os
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
 import psutil
 
+from embeddings import DocumentError
 from qa import QA, Answer, Config, QuestionError
 from qa.cli import quiet_libraries
 from qa.language_model import LanguageModel
@@ -69,7 +71,11 @@ def sources_html(qa: QA, answer: Answer) -> str:
     cards = []
     for quote in answer.quotes:
         source = by_citation[quote.citation]
-        text = qa.index.document(quote.source).text
+        try:
+            text = qa.index.document(quote.source).text
+        except DocumentError:  # edited since this answer was verified: show the quote alone
+            text = quote.text
+            quote = replace(quote, start=0, end=len(text))
         meta = " · ".join(html.escape(v) for v in (source.author, source.publisher, source.date) if v)
         context = (html.escape(text[max(0, quote.start - CONTEXT_CHARS):quote.start]) + f"<mark>{html.escape(quote.text)}</mark>"
                    + html.escape(text[quote.end:quote.end + CONTEXT_CHARS]))
@@ -104,9 +110,7 @@ def build(qa: QA) -> gr.Blocks:
         name = (generator or qa.lm.name).strip()
         if name not in generators:
             generators[name] = LanguageModel(name, qa.config.cache_dir, qa.config.threads, qa.config.dtype)
-        engine = QA(qa.index, generators[name], qa.config.with_(k=int(k), generator=name))
-        engine._lock = qa._lock
-        return engine
+        return qa.configured(generators[name], k=int(k), generator=name)
 
     def ask(question: str, k: int, generator: str, show_passages: bool):
         try:

@@ -34,7 +34,10 @@ class Config:
     rerank: int = 8
     min_pmi: float = 0.9
     min_similarity: float = 0.35
-    shorten_tolerance: float = 0.0
+    require_names: bool = True
+    """Decline when the question names something (a place, a year) that no retrieved article mentions."""
+    shorten_tolerance: float | None = None
+    """Answer with the shortest clause run whose PMI is within this of the sentence's; None: whole sentence."""
     second_source_margin: float = 0.2
     max_question_chars: int = 2000
     max_new_tokens: int = 80

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from embeddings import Document, Encoder, Index, IntakeReport, SyncReport, add_files
+from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files
 
 from . import evidence as ev
 from . import verify, writer
@@ -26,11 +26,17 @@ class QA:
     """Answers questions about one folder of articles, quoting them exactly."""
 
     def __init__(self, index: Index, lm: LanguageModel, config: Config = Config()):
-        self.index = index
+        self._corpus = _Corpus(index)
         self.lm = lm
         self.config = config
-        self.last_sync: SyncReport | None = None
-        self._lock = threading.RLock()
+
+    @property
+    def index(self) -> Index:
+        return self._corpus.index
+
+    @property
+    def last_sync(self) -> SyncReport | None:
+        return self._corpus.last_sync
 
     @classmethod
     def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
@@ -38,22 +44,22 @@ class QA:
         encoder = Encoder(config.index.encoder)
         index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress)
         qa = cls(index, LanguageModel(config.generator, config.cache_dir, config.threads, config.dtype), config)
-        qa.last_sync = report
+        qa._corpus.last_sync = report
         return qa
 
     def sync(self, progress: bool = True) -> SyncReport:
         """Bring the index up to date with the folder (new, changed and removed files)."""
-        with self._lock:
+        with self._corpus.lock:
             index, report = Index.open(self.index.folder, self.config.index_path(self.index.folder), self.config.index,
                                        self.index.encoder, progress)
-            self.index, self.last_sync = index, report
+            self._corpus.index, self._corpus.last_sync = index, report
             return report
 
     def add_documents(self, files: list[str | Path], max_bytes: int | None = None,
                       progress: bool = True) -> tuple[IntakeReport, SyncReport]:
         """Copy .txt/.md files into the corpus folder (checked, safely renamed) and index them."""
         limit = max_bytes or self.config.index.max_document_bytes
-        with self._lock:
+        with self._corpus.lock:
             intake = add_files(self.index.folder, files, limit)
             return intake, self.sync(progress)
 
@@ -75,10 +81,10 @@ class QA:
             evaluation.write(report, out)
         return report
 
-    def configured(self, **changes) -> QA:
-        """The same index and models with some settings changed (e.g. ``k``), for one request."""
-        other = QA(self.index, self.lm, self.config.with_(**changes))
-        other._lock, other.last_sync = self._lock, self.last_sync
+    def configured(self, lm: LanguageModel | None = None, **changes) -> QA:
+        """The same corpus (index, lock, re-indexing) with other settings or another generator."""
+        other = QA(self.index, lm or self.lm, self.config.with_(**changes))
+        other._corpus = self._corpus
         return other
 
     def ask(self, question: str) -> Answer:
@@ -95,8 +101,13 @@ class QA:
         replaced by the extractive answer.
         """
         question = clean_question(question, self.config.max_question_chars)
-        with self._lock:
-            yield from self._answer(question)
+        with self._corpus.lock:
+            try:
+                yield from self._answer(question)
+            except _StaleIndex as stale:
+                log.warning("%s; re-indexing %s and answering again", stale, self.index.folder)
+                self.sync(progress=False)
+                yield from self._answer(question)
 
     def _answer(self, question: str) -> Iterator[str | Answer]:
         cfg, clock = self.config, _Clock()
@@ -106,7 +117,7 @@ class QA:
         ranked = ev.rank(question, vector, ev.candidates(hits), self.index.encoder, self.lm, cfg.rerank)
         clock.lap("rerank")
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
-        chosen = self._choose(ranked)
+        chosen = self._choose(question, ranked, hits)
         if not chosen:
             yield NOT_IN_ARTICLES
             yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
@@ -117,10 +128,16 @@ class QA:
             answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
         yield answer
 
-    def _choose(self, ranked: list[ev.Evidence]) -> list[tuple[ev.Evidence, int]]:
+    def _choose(self, question: str, ranked: list[ev.Evidence], hits: list[Hit]) -> list[tuple[ev.Evidence, int]]:
         """The best sentence, and a second from another article when it explains the question nearly as well."""
         cfg = self.config
         if not ranked or ranked[0].pmi < cfg.min_pmi or ranked[0].similarity < cfg.min_similarity:
+            return []
+        try:
+            documents = [self.index.document(source).text for source in dict.fromkeys(h.passage.source for h in hits)]
+        except DocumentError as error:
+            raise _StaleIndex(str(error)) from None
+        if cfg.require_names and ev.unmatched_names(question, documents):
             return []
         best = ranked[0]
         chosen = [(best, 1)]
@@ -163,6 +180,8 @@ class QA:
         problems = (verify.quote_problems(quotes, document) + verify.marker_problems(text, sources)
                     + verify.retrieval_problems(quotes, {p.source for p in passages}))
         clock.lap("verify")
+        if any("changed on disk" in p or "file not found" in p for p in problems):
+            raise _StaleIndex("; ".join(problems))
         if problems:
             log.warning("answer withheld: %s", "; ".join(problems))
             return None
@@ -171,6 +190,19 @@ class QA:
     def _source(self, source: str, citation: int) -> Source:
         meta = self.index.documents[source].meta
         return Source(citation, source, meta.title, meta.author, meta.publisher, meta.date)
+
+
+class _Corpus:
+    """What every view of one corpus shares: the current index, its last sync, and one lock."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.last_sync: SyncReport | None = None
+        self.lock = threading.RLock()
+
+
+class _StaleIndex(RuntimeError):
+    """A cited document changed or vanished since indexing."""
 
 
 class _Clock:

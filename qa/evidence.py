@@ -65,9 +65,40 @@ def rank(question: str, question_vector: np.ndarray, found: list[Evidence], enco
     return head + tail
 
 
+def _depths(text: str) -> list[int]:
+    """Nesting depth in brackets and typographic quotes at each character."""
+    depth, depths = 0, []
+    for char in text:
+        depth = max(0, depth + (char in "([“") - (char in ")]”"))
+        depths.append(depth)
+    return depths
+
+
+_NAME = re.compile(r"\b(?:[A-Z][\w'’.-]*[\w]|\d[\d.,]*\d|\d)")
+
+
+def unmatched_names(question: str, texts: list[str]) -> list[str]:
+    """Names and numbers in the question (not its first word) that none of ``texts`` mentions.
+
+    A question about something the retrieved articles never name (a country, a year, a
+    pipeline) cannot be answered from them, however similar its other words are."""
+    haystack = " ".join(texts).lower()
+    missing = []
+    for match in _NAME.finditer(question):
+        if match.start() == 0:
+            continue
+        name = re.sub(r"['’]s$", "", match.group())
+        parts = [name] + name.split("-")
+        if not any(re.search(rf"(?<!\w){re.escape(p.lower())}(?!\w)", haystack) for p in parts if p):
+            missing.append(match.group())
+    return missing
+
+
 def clause_spans(text: str, span: Span, max_clauses: int = 3) -> list[Span]:
-    """Runs of up to ``max_clauses`` consecutive clauses of a sentence, trimmed of punctuation."""
-    cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+    """Runs of up to ``max_clauses`` consecutive clauses of a sentence, trimmed of punctuation.
+    Clauses end at commas, semicolons, colons and dashes outside brackets and quotes."""
+    depths = _depths(text)
+    cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text) if depths[m.start()] == 0] + [len(text)]
     runs = set()
     for i in range(len(cuts) - 1):
         for j in range(i + 1, min(i + max_clauses, len(cuts) - 1) + 1):

@@ -27,8 +27,11 @@ def cite(text: str, citation: int) -> str:
     return f"{text} [{citation}]."
 
 
-def extractive(question: str, chosen: list[tuple[Evidence, int]], lm: LanguageModel, tolerance: float) -> str:
-    """Each piece of evidence cut to the shortest clause run that explains the question as well."""
+def extractive(question: str, chosen: list[tuple[Evidence, int]], lm: LanguageModel, tolerance: float | None) -> str:
+    """Each piece of evidence, cut (unless ``tolerance`` is None) to the shortest clause run that
+    explains the question as well."""
+    if tolerance is None:
+        return " ".join(cite(e.text, n) for e, n in chosen)
     return " ".join(cite(shortest_sufficient(question, e, lm, tolerance).text, n) for e, n in chosen)
 
 

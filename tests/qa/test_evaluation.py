@@ -6,12 +6,24 @@ from qa.evaluation import DEFAULT_QUESTIONS, EvalQuestion, load_questions
 from tests.conftest import SEEDS
 
 
-def test_every_evidence_string_is_an_exact_substring_of_its_article():
-    questions = load_questions(DEFAULT_QUESTIONS)
+@pytest.mark.parametrize("name", ["seeds.jsonl", "seeds_heldout.jsonl"])
+def test_every_evidence_string_is_an_exact_substring_of_its_article(name):
+    questions = load_questions(DEFAULT_QUESTIONS.parent / name)
     for q in questions:
-        for evidence in q.evidence:
-            assert any(evidence in (SEEDS / s).read_text(encoding="utf-8") for s in q.sources), (q.id, evidence)
+        assert len(q.evidence) >= len(q.sources), q.id
+        for source, evidence in zip(q.sources, q.evidence):
+            assert evidence in (SEEDS / source).read_text(encoding="utf-8"), (q.id, evidence)
     assert len({q.id for q in questions}) == len(questions)
+
+
+def test_question_sets_have_the_required_kinds():
+    main = load_questions(DEFAULT_QUESTIONS)
+    heldout = load_questions(DEFAULT_QUESTIONS.parent / "seeds_heldout.jsonl")
+    kinds = {k: sum(q.kind == k for q in main) for k in ("factoid", "late", "multi", "unanswerable")}
+    assert len(main) >= 60 and kinds["unanswerable"] >= 8 and kinds["multi"] >= 3 and kinds["late"] >= 5, kinds
+    assert {q.sources[0] for q in main if q.sources} == {p.name for p in SEEDS.glob("*.txt")}
+    assert not {q.question for q in main} & {q.question for q in heldout}
+    assert {q.kind for q in heldout} == set(kinds)
 
 
 def test_bad_question_file_names_line_and_field(tmp_path):

@@ -61,3 +61,13 @@ def test_injected_instructions_cannot_forge_quotes_or_citations(qa, injected, wr
     assert {q["source"] for q in data["quotes"]} <= retrieved
     assert "900%" not in data["answer"] or any("900%" in q["text"] and q["source"] == "zz_injection.txt"
                                                  for q in data["quotes"])
+
+
+def test_article_edited_while_serving_is_reindexed_before_quoting(qa, corpus):
+    engine = QA(Index.open(corpus, encoder=qa.index.encoder, progress=False)[0], qa.lm, qa.config)
+    path = corpus / "004_5705d9e583be20f9.txt"
+    path.write_text("Editor's note: updated.\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    answer = engine.ask("By how much did Russia-China trade grow in 2017?")
+    data = check_contract_and_invariant(answer, engine)
+    assert "31.5%" in data["answer"] and data["sources"][0]["source"] == "004_5705d9e583be20f9.txt"
+    assert engine.last_sync.changed == ["004_5705d9e583be20f9.txt"]
