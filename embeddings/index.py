@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from . import dense, store
 from .encoder import DEFAULT_ENCODER, Encoder
 from .loading import DocumentError, list_documents, read_document, read_metadata, file_sha256
-from .records import Document, Passage
+from .records import Document, DocumentMeta, Passage
 from .sparse import SparseIndex
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
 from .store import DocumentEntry, IndexCorrupt, Manifest
@@ -30,6 +30,20 @@ class IndexSettings:
     dense_kind: str = "auto"
     max_document_bytes: int = 8 * 1024 * 1024
     """Larger files are skipped with a message: encoding 8 MiB of text takes about an hour on 2 cores."""
+
+
+ENCODE_BATCH = 256
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """A new or changed document, already split."""
+
+    source: str
+    sha256: str
+    encoding: str
+    meta: DocumentMeta
+    passages: list[Passage]
 
 
 @dataclass
@@ -136,7 +150,7 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
     old_docs = existing[0].documents if existing else {}
     metas = read_metadata(folder)
     keep: dict[str, DocumentEntry] = {}
-    fresh: list[Document] = []
+    fresh: list[_Fresh] = []
     candidates = []
     for item in list_documents(folder):
         entry = old_docs.get(item.source)
@@ -158,14 +172,16 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
             report.skipped[item.source] = f"{item.source}: same content as {seen[document.sha256]}, which is indexed"
             continue
         seen[document.sha256] = item.source
-        fresh.append(document)
+        # Split now and keep only the passages: the document's text is not held twice.
+        fresh.append(_Fresh(item.source, document.sha256, document.encoding, document.meta,
+                            split_document(document, settings.split)))
     for reason in report.skipped.values():
         log.warning("skipped %s", reason)
     report.unchanged = sorted(keep)
     report.changed = sorted(d.source for d in fresh if d.source in old_docs)
     report.added = sorted(d.source for d in fresh if d.source not in old_docs)
     report.removed = sorted(set(old_docs) - set(keep) - {d.source for d in fresh})
-    meta_changed = any(keep[s].meta != metas.get(s, keep[s].meta.__class__()) for s in keep)
+    meta_changed = any(keep[s].meta != metas.get(s, DocumentMeta()) for s in keep)
     if existing and not report.wrote and not meta_changed:
         return (*existing, report)
     manifest, passages, vectors = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
@@ -186,15 +202,25 @@ def _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
             documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta)
             passages += old_passages[rows]
             blocks.append(all_old[rows])
-    split = [(doc, split_document(doc, settings.split)) for doc in fresh]
-    total = sum(len(p) for _, p in split)
+    total = sum(len(f.passages) for f in fresh)
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            blocks.append(encoder.encode(pending).reshape(-1, encoder.dimension))
+            bar.update(len(pending))
+            pending.clear()
+
+    # Passages of many small documents are encoded together: batches, not documents, set the speed.
     with tqdm(total=total, desc="encoding passages", unit="passage", disable=not progress or total == 0) as bar:
-        for doc, doc_passages in split:
-            documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc_passages), doc.encoding, doc.meta)
-            passages += doc_passages
-            blocks.append(encoder.encode([p.text for p in doc_passages]).reshape(-1, encoder.dimension))
-            report.encoded_passages += len(doc_passages)
-            bar.update(len(doc_passages))
+        for doc in fresh:
+            documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta)
+            passages += doc.passages
+            pending += [p.text for p in doc.passages]
+            report.encoded_passages += len(doc.passages)
+            if len(pending) >= ENCODE_BATCH:
+                flush()
+        flush()
     vectors = np.concatenate(blocks) if blocks else np.zeros((0, encoder.dimension), dtype=np.float32)
     kind = dense.choose_kind(settings.dense_kind, len(vectors))
     manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,

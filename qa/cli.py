@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="evaluate on a question set; writes report.json, report.md, report.png")
     evaluate.add_argument("--questions", help="JSONL question set (default: the seeds set shipped with citeqa)")
     evaluate.add_argument("--out", default="reports/eval", help="folder for the report (default: reports/eval)")
+    evaluate.add_argument("--benchmark", choices=("seeds", "squad", "scifact"), default="seeds",
+                          help="squad/scifact: the public sets in ../shared/bench (retrieval per mode)")
+    evaluate.add_argument("--data", help="SQuAD dev-v1.1.json or the SciFact folder (default: ../shared/bench/...)")
+    evaluate.add_argument("--sample", type=int, default=1000, help="SQuAD questions sampled (seeded)")
+    evaluate.add_argument("--answers", type=int, default=0, help="SQuAD: also answer this many sampled questions (EM/F1)")
+    evaluate.add_argument("--cache", default=".bench-cache", help="where benchmark corpora and indexes are kept")
     _add_engine_options(evaluate)
     serve = commands.add_parser("serve", help="run the browser UI")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, or CITEQA_HOST)")
@@ -69,10 +75,29 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_benchmark(args: argparse.Namespace) -> int:
+    from qa import public_sets
+
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
+    if args.benchmark == "squad":
+        report = public_sets.squad(Path(args.data or shared / "squad" / "dev-v1.1.json"), Path(args.cache),
+                                   args.sample, answers=args.answers, config=_config(args))
+    else:
+        report = public_sets.scifact(Path(args.data or shared / "scifact"), Path(args.cache), config=_config(args))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (out / "report.md").write_text(public_sets.markdown(args.benchmark, report), encoding="utf-8")
+    print(public_sets.markdown(args.benchmark, report))
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     from qa import QA
     from qa.evaluation import markdown
 
+    if args.benchmark != "seeds":
+        return _public_benchmark(args)
     qa = QA.from_folder(args.corpus, _config(args))
     report = qa.evaluate(args.questions, args.out)
     print(markdown(report))
