@@ -6,7 +6,6 @@ Every file's SHA-256 is in the manifest, so truncated or foreign files are caugh
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from typing import Any
 import faiss
 
 from . import dense
+from .loading import file_sha256
 from .records import DocumentMeta, Passage
 
 FORMAT_VERSION = 1
@@ -81,14 +81,6 @@ class Manifest:
         )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _fsync_write(path: Path, data: bytes) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
@@ -114,7 +106,7 @@ def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors:
     dense.write(vectors, str(generation / VECTORS))
     with open(generation / VECTORS, "rb+") as handle:
         os.fsync(handle.fileno())
-    files = {name: _sha256(generation / name) for name in (PASSAGES, VECTORS)}
+    files = {name: file_sha256(generation / name) for name in (PASSAGES, VECTORS)}
     stored = Manifest(**{**manifest.__dict__, "files": files, "passages": len(passages)})
     _fsync_write(generation / MANIFEST, json.dumps(stored.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
     _fsync_dir(generation)
@@ -154,7 +146,7 @@ def read(index_dir: Path) -> tuple[Manifest, list[Passage], faiss.Index]:
         raise IndexCorrupt(f"{generation / MANIFEST}: format {manifest.format}, this version reads {FORMAT_VERSION}")
     for file, expected in manifest.files.items():
         path = generation / file
-        if not path.exists() or _sha256(path) != expected:
+        if not path.exists() or file_sha256(path) != expected:
             raise IndexCorrupt(f"{path}: missing or changed since it was written (checksum mismatch)")
     try:
         with open(generation / PASSAGES, encoding="utf-8") as handle:

@@ -31,6 +31,8 @@ class Config:
     retrieval: str = "hybrid"
     depth: int = 50
     rrf_k: int = 60
+    bm25_weight: float = 1.0
+    """Weight of the BM25 list in reciprocal-rank fusion (the dense list weighs 1)."""
     rerank: int = 8
     min_pmi: float = 0.9
     min_similarity: float = 0.35

@@ -68,7 +68,7 @@ class QA:
         question = clean_question(question, self.config.max_question_chars)
         vector = self.index.encoder.encode([question])[0]
         return retrieve(self.index, question, vector, k or self.config.k, self.config.retrieval, self.config.depth,
-                        self.config.rrf_k)
+                        self.config.rrf_k, self.config.bm25_weight)
 
     def evaluate(self, questions: str | Path | None = None, out: str | Path | None = None,
                  progress: bool = True) -> dict:
@@ -112,7 +112,7 @@ class QA:
     def _answer(self, question: str) -> Iterator[str | Answer]:
         cfg, clock = self.config, _Clock()
         vector = self.index.encoder.encode([question])[0]
-        hits = retrieve(self.index, question, vector, cfg.k, cfg.retrieval, cfg.depth, cfg.rrf_k)
+        hits = retrieve(self.index, question, vector, cfg.k, cfg.retrieval, cfg.depth, cfg.rrf_k, cfg.bm25_weight)
         clock.lap("retrieve")
         ranked = ev.rank(question, vector, ev.candidates(hits), self.index.encoder, self.lm, cfg.rerank)
         clock.lap("rerank")
