@@ -107,7 +107,7 @@ def test_upload_adds_document_and_rejects_bad_file(server, browser, tmp_path):
     bad.write_bytes(b"\x00\x01binary" * 20)
     page = browser.new_page(viewport={"width": 1200, "height": 1400})
     page.goto(url)
-    page.get_by_text("Documents").click()
+    page.get_by_text("Documents", exact=True).click()
     page.locator("#citeqa-upload input[type=file]").set_input_files([str(good), str(bad)])
     page.wait_for_timeout(1500)
     page.locator("#citeqa-add").click()
