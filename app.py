@@ -37,7 +37,7 @@ CSS = """
 .citeqa-answer.unanswerable {border-left-color: #9ca3af; background: #f3f4f6; color: #374151}
 .citeqa-answer .badge {display: inline-block; font-size: 0.75em; font-weight: 600; text-transform: uppercase;
   letter-spacing: .04em; color: #6b7280; margin-bottom: 4px}
-.citeqa-answer a {text-decoration: none; font-weight: 600; margin: 0}
+.citeqa-answer a {text-decoration: none; font-weight: 600; margin: 0; padding: 0; display: inline}
 .citeqa-card {border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 14px; margin: 10px 0; color: #111827}
 .citeqa-card.closest {border-style: dashed; color: #4b5563}
 .citeqa-card .meta {color: #4b5563; font-size: 0.9em}
