@@ -4,7 +4,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,6 @@ class DocumentFile:
 
     source: str
     path: Path
-    size: int
 
 
 def list_documents(folder: Path) -> list[DocumentFile]:
@@ -43,7 +41,7 @@ def list_documents(folder: Path) -> list[DocumentFile]:
         if any(part.startswith(".") for part in rel.parts):
             continue
         if path.suffix.lower() in SUFFIXES and path.is_file() and not path.is_symlink():
-            found.append(DocumentFile(rel.as_posix(), path, path.stat().st_size))
+            found.append(DocumentFile(rel.as_posix(), path))
     return found
 
 
@@ -126,13 +124,3 @@ def read_metadata(folder: Path) -> dict[str, DocumentMeta]:
         except ValueError as error:
             raise DocumentError(f"{path}: entry {source!r}: {error}") from None
     return metas
-
-
-def iter_documents(folder: Path, max_bytes: int | None = None) -> Iterator[Document | DocumentError]:
-    """Each document of a folder in turn, or the error that names why it was skipped."""
-    metas = read_metadata(folder)
-    for item in list_documents(folder):
-        try:
-            yield read_document(item.path, item.source, metas.get(item.source), max_bytes)
-        except DocumentError as error:
-            yield error

@@ -2,8 +2,7 @@ import json
 
 import pytest
 
-from embeddings.loading import DocumentError, iter_documents, list_documents, read_document, read_metadata
-from embeddings.records import Document
+from embeddings.loading import DocumentError, list_documents, read_document, read_metadata
 
 
 def test_utf8_text_is_kept_exactly(tmp_path):
@@ -47,13 +46,6 @@ def test_folder_lists_only_documents_and_skips_hidden(tmp_path):
     (tmp_path / ".citeqa").mkdir()
     (tmp_path / ".citeqa" / "d.txt").write_text("D", encoding="utf-8")
     assert [d.source for d in list_documents(tmp_path)] == ["a.txt", "b.md"]
-
-
-def test_one_bad_file_does_not_stop_the_rest(tmp_path):
-    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (tmp_path / "good.txt").write_text("Good text.", encoding="utf-8")
-    results = list(iter_documents(tmp_path))
-    assert [type(r) for r in results] == [DocumentError, Document]
 
 
 def test_metadata_errors_name_file_and_entry(tmp_path):
