@@ -214,7 +214,7 @@ def _pct(value: float | None) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     s, c = report["summary"], report["config"]
-    lines = [f"# citeqa evaluation", "",
+    lines = ["# citeqa evaluation", "",
              f"{s['questions']['total']} questions ({s['questions']['answerable']} answerable, "
              f"{s['questions']['unanswerable']} unanswerable) · {c['documents']} documents, {c['passages']} passages · "
              f"retrieval {c['retrieval']}, k={c['k']}, writer {c['writer']}, generator `{c['generator']}`", "",

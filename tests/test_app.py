@@ -1,5 +1,4 @@
 """The UI as a user and an API client meet it: a real app process, headless Chromium, gradio_client."""
-import json
 import os
 import socket
 import subprocess

@@ -1,6 +1,5 @@
 import json
 import os
-from dataclasses import replace
 
 import numpy as np
 import pytest

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from qa.evaluation import DEFAULT_QUESTIONS, EvalQuestion, load_questions
+from qa.evaluation import DEFAULT_QUESTIONS, load_questions
 from tests.conftest import SEEDS
 
 
@@ -37,7 +37,7 @@ def test_evaluation_writes_report_with_all_sections(qa, tmp_path):
     subset = tmp_path / "subset.jsonl"
     lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
     subset.write_text("\n".join(lines[:3] + lines[-2:]) + "\n", encoding="utf-8")
-    report = qa.evaluate(subset, tmp_path / "out", progress=False)
+    qa.evaluate(subset, tmp_path / "out", progress=False)
     for name in ("report.json", "report.md", "report.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0
     summary = json.loads((tmp_path / "out" / "report.json").read_text())["summary"]
