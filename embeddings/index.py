@@ -15,7 +15,7 @@ from .loading import DocumentError, list_documents, read_document, read_metadata
 from .records import Document, DocumentMeta, Passage
 from .sparse import SparseIndex
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
-from .store import DocumentEntry, IndexCorrupt, Manifest
+from .store import Contents, DocumentEntry, IndexCorrupt, Manifest
 
 log = logging.getLogger(__name__)
 INDEX_DIRNAME = ".citeqa"
@@ -76,13 +76,13 @@ class SyncReport:
 class Index:
     """Passages of one folder with their vectors and a BM25 index, ready to search."""
 
-    def __init__(self, folder: Path, manifest: Manifest, passages: list[Passage], vectors, encoder: Encoder):
+    def __init__(self, folder: Path, contents: Contents, encoder: Encoder):
         self.folder = Path(folder)
-        self.manifest = manifest
-        self.passages = passages
+        self.manifest = contents.manifest
+        self.passages = contents.passages
         self.encoder = encoder
-        self._dense = vectors
-        self._sparse = SparseIndex([p.text for p in passages])
+        self._dense = contents.dense
+        self._sparse = contents.sparse
 
     @property
     def documents(self) -> dict[str, DocumentEntry]:
@@ -113,8 +113,8 @@ class Index:
         encoder = encoder or Encoder(settings.encoder)
         index_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(str(index_dir / "lock")):
-            manifest, passages, vectors, report = _sync(folder, index_dir, settings, encoder, progress)
-        return cls(folder, manifest, passages, vectors, encoder), report
+            contents, report = _sync(folder, index_dir, settings, encoder, progress)
+        return cls(folder, contents, encoder), report
 
 
 def _split_stamp(settings: IndexSettings) -> dict:
@@ -125,15 +125,16 @@ def _expected(settings: IndexSettings, encoder: Encoder) -> dict:
     return {"encoder": settings.encoder, "dimension": encoder.dimension, "split": _split_stamp(settings)}
 
 
-def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, report: SyncReport):
+def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, report: SyncReport) -> Contents | None:
     if not store.exists(index_dir):
         return None
     try:
-        manifest, passages, vectors = store.read(index_dir)
+        existing = store.read(index_dir)
     except IndexCorrupt as error:
         report.rebuilt_because = str(error)
         log.warning("index rebuilt: %s", error)
         return None
+    manifest = existing.manifest
     found = {"encoder": manifest.encoder, "dimension": manifest.dimension, "split": manifest.split}
     expected = _expected(settings, encoder)
     if found != expected:
@@ -141,13 +142,13 @@ def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, r
         report.rebuilt_because = f"{index_dir}: built with other settings ({', '.join(changed)})"
         log.warning("index rebuilt: %s", report.rebuilt_because)
         return None
-    return manifest, passages, vectors
+    return existing
 
 
 def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encoder, progress: bool):
     report = SyncReport()
     existing = _load_existing(index_dir, settings, encoder, report)
-    old_docs = existing[0].documents if existing else {}
+    old_docs = existing.manifest.documents if existing else {}
     metas = read_metadata(folder)
     keep: dict[str, DocumentEntry] = {}
     fresh: list[_Fresh] = []
@@ -183,19 +184,18 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
     report.removed = sorted(set(old_docs) - set(keep) - {d.source for d in fresh})
     meta_changed = any(keep[s].meta != metas.get(s, DocumentMeta()) for s in keep)
     if existing and not report.wrote and not meta_changed:
-        return (*existing, report)
-    manifest, passages, vectors = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
-    manifest = store.write(index_dir, manifest, passages, vectors)
-    return manifest, passages, vectors, report
+        return existing, report
+    contents = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
+    manifest = store.write(index_dir, contents.manifest, contents.passages, contents.dense, contents.sparse)
+    return Contents(manifest, contents.passages, contents.dense, contents.sparse), report
 
 
-def _assemble(existing, keep, fresh, metas, settings, encoder, report, progress):
+def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, report, progress) -> Contents:
     passages: list[Passage] = []
     blocks: list[np.ndarray] = []
     documents: dict[str, DocumentEntry] = {}
     if existing:
-        _, old_passages, old_vectors = existing
-        all_old = dense.vectors_of(old_vectors)
+        old_passages, all_old = existing.passages, dense.vectors_of(existing.dense)
         for source, entry in keep.items():
             rows = slice(entry.first, entry.first + entry.count)
             meta = metas.get(source, entry.meta)
@@ -225,4 +225,4 @@ def _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
     kind = dense.choose_kind(settings.dense_kind, len(vectors))
     manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
                         split=_split_stamp(settings), documents=documents, passages=len(passages))
-    return manifest, passages, dense.build(vectors, kind)
+    return Contents(manifest, passages, dense.build(vectors, kind), SparseIndex.build([p.text for p in passages]))

@@ -19,12 +19,14 @@ import faiss
 from . import dense
 from .loading import file_sha256
 from .records import DocumentMeta, Passage
+from .sparse import SparseIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "dense.faiss"
+SPARSE = "bm25"
 
 
 class IndexCorrupt(RuntimeError):
@@ -96,7 +98,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors: faiss.Index) -> Manifest:
+@dataclass(frozen=True)
+class Contents:
+    """One generation as it is searched: the manifest, passages, dense vectors and BM25 postings."""
+
+    manifest: Manifest
+    passages: list[Passage]
+    dense: faiss.Index
+    sparse: SparseIndex
+
+
+def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors: faiss.Index,
+          sparse: SparseIndex) -> Manifest:
     """Write a new generation and switch CURRENT to it; returns the manifest as stored."""
     index_dir.mkdir(parents=True, exist_ok=True)
     generation = index_dir / f"gen-{time.time_ns()}-{os.getpid()}"
@@ -104,9 +117,13 @@ def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors:
     lines = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages)
     _fsync_write(generation / PASSAGES, lines.encode("utf-8"))
     dense.write(vectors, str(generation / VECTORS))
-    with open(generation / VECTORS, "rb+") as handle:
-        os.fsync(handle.fileno())
-    files = {name: file_sha256(generation / name) for name in (PASSAGES, VECTORS)}
+    written = [generation / VECTORS, *sparse.save(generation / SPARSE)]
+    for path in written:
+        with open(path, "rb+") as handle:
+            os.fsync(handle.fileno())
+    if sparse.size:
+        _fsync_dir(generation / SPARSE)
+    files = {path.relative_to(generation).as_posix(): file_sha256(path) for path in [generation / PASSAGES, *written]}
     stored = Manifest(**{**manifest.__dict__, "files": files, "passages": len(passages)})
     _fsync_write(generation / MANIFEST, json.dumps(stored.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
     _fsync_dir(generation)
@@ -128,7 +145,7 @@ def exists(index_dir: Path) -> bool:
     return (index_dir / CURRENT).exists()
 
 
-def read(index_dir: Path) -> tuple[Manifest, list[Passage], faiss.Index]:
+def read(index_dir: Path) -> Contents:
     """The current generation, checked file by file; raises IndexCorrupt if anything is off."""
     pointer = index_dir / CURRENT
     try:
@@ -152,8 +169,9 @@ def read(index_dir: Path) -> tuple[Manifest, list[Passage], faiss.Index]:
         with open(generation / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle]
         vectors = dense.read(str(generation / VECTORS))
+        sparse = SparseIndex.load(generation / SPARSE, len(passages))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(f"{generation}: unreadable index files ({error!r})") from None
     if len(passages) != manifest.passages or vectors.ntotal != len(passages) or vectors.d != manifest.dimension:
         raise IndexCorrupt(f"{generation}: {len(passages)} passages, {vectors.ntotal} vectors, manifest says {manifest.passages}")
-    return manifest, passages, vectors
+    return Contents(manifest, passages, vectors, sparse)

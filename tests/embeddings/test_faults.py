@@ -23,7 +23,11 @@ def worker(corpus, delay=0.0):
 
 def assert_consistent(index_dir):
     """Every stored vector belongs to the passage stored beside it, and every passage to its document version."""
-    manifest, passages, vectors = store.read(index_dir)
+    contents = store.read(index_dir)
+    manifest, passages, vectors = contents.manifest, contents.passages, contents.dense
+    assert contents.sparse.size == len(passages)
+    rows, _ = contents.sparse.search(passages[0].text, len(passages)) if passages else ([], [])
+    assert all(0 <= row < len(passages) for row in rows)
     stored = vectors.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else np.zeros((0, 16))
     for row, passage in enumerate(passages):
         assert np.allclose(stored[row], hash_vector(passage.text), atol=1e-6), f"row {row} has another passage's vector"
@@ -138,7 +142,7 @@ def test_file_removed_between_runs_leaves_the_index(corpus):
 def test_death_between_writing_a_generation_and_switching_to_it_keeps_the_old_index(corpus, monkeypatch):
     """The narrow window random kills rarely hit: a complete new generation, pointer not yet switched."""
     Index.open(corpus, settings=SETTINGS, encoder=HashEncoder(), progress=False)
-    before = store.read(corpus / ".citeqa")[0]
+    before = store.read(corpus / ".citeqa").manifest
     (corpus / "new.txt").write_text("A new document. It arrives late.", encoding="utf-8")
 
     def die(path):
@@ -150,7 +154,7 @@ def test_death_between_writing_a_generation_and_switching_to_it_keeps_the_old_in
     except KeyboardInterrupt:
         pass
     monkeypatch.undo()
-    assert store.read(corpus / ".citeqa")[0].documents == before.documents
+    assert store.read(corpus / ".citeqa").manifest.documents == before.documents
     index, report = Index.open(corpus, settings=SETTINGS, encoder=HashEncoder(), progress=False)
     assert report.added == ["new.txt"] and "new.txt" in index.documents
     generations = [p.name for p in (corpus / ".citeqa").iterdir() if p.name.startswith("gen-")]

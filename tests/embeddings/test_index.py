@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from embeddings import Index, IndexSettings, SplitSettings
-from embeddings.store import CURRENT, MANIFEST, PASSAGES, VECTORS
+from embeddings.store import CURRENT, FORMAT_VERSION, MANIFEST, PASSAGES, SPARSE, VECTORS
 
 
 def current_generation(corpus):
@@ -76,8 +76,9 @@ def test_index_built_with_other_settings_is_rebuilt(corpus, encoder):
 def test_manifest_stamps_what_it_was_built_with(corpus, encoder):
     index, _ = Index.open(corpus, encoder=encoder, progress=False)
     manifest = json.loads((current_generation(corpus) / MANIFEST).read_text())
-    assert manifest["format"] == 1 and manifest["dense_kind"] == "flat"
-    assert set(manifest["files"]) == {PASSAGES, VECTORS}
+    assert manifest["format"] == FORMAT_VERSION and manifest["dense_kind"] == "flat"
+    assert {PASSAGES, VECTORS} < set(manifest["files"])
+    assert {name.split("/")[0] for name in manifest["files"]} == {PASSAGES, VECTORS, SPARSE}
     assert manifest["documents"]["001_f67de57da5ac7719.txt"]["meta"]["author"] == "Vladimir Danilov"
     assert len(manifest["documents"]["000_bbae39c19cb2c249.txt"]["sha256"]) == 64
 
@@ -93,3 +94,14 @@ def test_passages_are_exact_spans_of_their_documents(corpus, encoder):
     index, _ = Index.open(corpus, encoder=encoder, progress=False)
     for passage in index.passages:
         assert index.document(passage.source).text[passage.start:passage.end] == passage.text
+
+
+def test_bm25_saved_with_the_index_ranks_as_when_built(corpus, encoder):
+    built, _ = Index.open(corpus, encoder=encoder, progress=False)
+    loaded, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert report.encoded_passages == 0
+    for query in ("Sanctions against Russia", "nuclear submarines AUKUS", "ZTE fines"):
+        rows_built, scores_built = built.search_sparse(query, 10)
+        rows_loaded, scores_loaded = loaded.search_sparse(query, 10)
+        assert len(rows_built) >= 3 and rows_built.tolist() == rows_loaded.tolist()
+        assert np.allclose(scores_built, scores_loaded)
