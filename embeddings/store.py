@@ -21,7 +21,7 @@ from .loading import file_sha256
 from .records import DocumentMeta, Passage
 from .sparse import SparseIndex
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -145,6 +145,13 @@ def exists(index_dir: Path) -> bool:
     return (index_dir / CURRENT).exists()
 
 
+def _sparse(generation: Path, manifest: Manifest, passages: list[Passage]) -> SparseIndex:
+    # Indexes written before BM25 was saved are still valid: their postings are rebuilt, vectors kept.
+    if any(name.startswith(f"{SPARSE}/") for name in manifest.files) or not passages:
+        return SparseIndex.load(generation / SPARSE, len(passages))
+    return SparseIndex.build([p.text for p in passages])
+
+
 def read(index_dir: Path) -> Contents:
     """The current generation, checked file by file; raises IndexCorrupt if anything is off."""
     pointer = index_dir / CURRENT
@@ -169,7 +176,7 @@ def read(index_dir: Path) -> Contents:
         with open(generation / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle]
         vectors = dense.read(str(generation / VECTORS))
-        sparse = SparseIndex.load(generation / SPARSE, len(passages))
+        sparse = _sparse(generation, manifest, passages)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(f"{generation}: unreadable index files ({error!r})") from None
     if len(passages) != manifest.passages or vectors.ntotal != len(passages) or vectors.d != manifest.dimension:

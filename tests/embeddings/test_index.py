@@ -105,3 +105,17 @@ def test_bm25_saved_with_the_index_ranks_as_when_built(corpus, encoder):
         rows_loaded, scores_loaded = loaded.search_sparse(query, 10)
         assert len(rows_built) >= 3 and rows_built.tolist() == rows_loaded.tolist()
         assert np.allclose(scores_built, scores_loaded)
+
+
+def test_index_written_before_bm25_was_saved_is_reused_without_encoding(corpus, encoder):
+    import shutil
+
+    built, _ = Index.open(corpus, encoder=encoder, progress=False)
+    generation = current_generation(corpus)
+    manifest = json.loads((generation / MANIFEST).read_text())
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if not k.startswith(f"{SPARSE}/")}
+    (generation / MANIFEST).write_text(json.dumps(manifest))
+    shutil.rmtree(generation / SPARSE)
+    reopened, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert report.encoded_passages == 0 and report.rebuilt_because is None
+    assert reopened.search_sparse("AUKUS submarines", 5)[0].tolist() == built.search_sparse("AUKUS submarines", 5)[0].tolist()
