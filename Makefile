@@ -5,13 +5,18 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: run test setup browser clean
+.PHONY: run test bench setup browser clean
 
 run: setup
 	$(BIN)/python app.py
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# Speed and scale benchmarks (not part of the tests): prints tables, writes benchmarks/out/*.json
+# and benchmarks/RESULTS.md. Needs ../shared/bench (or CITEQA_BENCH_DATA); about an hour on 2 cores.
+bench: setup
+	$(BIN)/python -m benchmarks
 
 setup: $(VENV)/.installed
 

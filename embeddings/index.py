@@ -225,4 +225,5 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
     kind = dense.choose_kind(settings.dense_kind, len(vectors))
     manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
                         split=_split_stamp(settings), documents=documents, passages=len(passages))
-    return Contents(manifest, passages, dense.build(vectors, kind), SparseIndex.build([p.text for p in passages]))
+    big = progress and len(passages) > dense.FLAT_LIMIT
+    return Contents(manifest, passages, dense.build(vectors, kind, big), SparseIndex.build([p.text for p in passages], big))

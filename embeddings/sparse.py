@@ -20,12 +20,12 @@ class SparseIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> SparseIndex:
+    def build(cls, texts: Sequence[str], progress: bool = False) -> SparseIndex:
         if not texts:
             return cls(None, 0)
         bm25 = bm25s.BM25()
-        tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=Stemmer.Stemmer(LANGUAGE), show_progress=False)
-        bm25.index(tokens, show_progress=False)
+        tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=Stemmer.Stemmer(LANGUAGE), show_progress=progress)
+        bm25.index(tokens, show_progress=progress)
         return cls(bm25, len(texts))
 
     def save(self, folder: Path) -> list[Path]:
@@ -45,13 +45,19 @@ class SparseIndex:
         return cls(bm25, size)
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Row ids and scores of the best ``k`` passages with a non-zero score."""
+        """Row ids and scores of the best ``k`` passages with a non-zero score (ties: lower row first)."""
         k = min(k, self.size)
         if k == 0 or self._bm25 is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False)
-        if not tokens.ids[0]:
+        terms = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)[0]
+        known = self._bm25.get_tokens_ids(terms)
+        if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        ids, scores = self._bm25.retrieve(tokens, k=k, show_progress=False, n_threads=0)
-        keep = scores[0] > 0
-        return ids[0][keep].astype(np.int64), scores[0][keep].astype(np.float32)
+        scores = self._bm25.get_scores_from_ids(known)
+        # Select among the rows that share a term only: bm25s partitions all rows, and with most scores
+        # tied at zero numpy's partition takes ~9 ms at 100k rows and grows linearly.
+        rows = np.flatnonzero(scores)
+        if len(rows) > k:
+            rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+        rows = rows[np.lexsort((rows, -scores[rows]))]
+        return rows.astype(np.int64), scores[rows].astype(np.float32)

@@ -48,10 +48,8 @@ def _retrieval_table(qa: QA, queries: list[tuple[str, str, set[str]]], depth: in
     return table
 
 
-def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: int = 0,
-          config: Config = Config()) -> dict[str, Any]:
-    """Paragraph retrieval over all dev paragraphs for a seeded sample of questions, per mode;
-    EM/F1 of the default engine on the first ``answers`` sampled questions."""
+def squad_corpus(data: Path, cache: Path) -> tuple[Path, list[tuple[str, str, str, list[str]]]]:
+    """The folder of dev paragraphs (written once) and every question as (id, text, paragraph, answers)."""
     dataset = json.loads(Path(data).read_text(encoding="utf-8"))["data"]
     docs, questions = [], []
     for a, article in enumerate(dataset):
@@ -61,6 +59,14 @@ def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: 
             questions += [(qa["id"], qa["question"], name, [x["text"] for x in qa["answers"]]) for qa in paragraph["qas"]]
     folder = Path(cache) / "squad-corpus"
     _write_corpus(folder, docs)
+    return folder, questions
+
+
+def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: int = 0,
+          config: Config = Config()) -> dict[str, Any]:
+    """Paragraph retrieval over all dev paragraphs for a seeded sample of questions, per mode;
+    EM/F1 of the default engine on the first ``answers`` sampled questions."""
+    folder, questions = squad_corpus(data, cache)
     engine = QA.from_folder(folder, config)
     picked = random.Random(seed).sample(questions, min(sample, len(questions)))
     queries = [(qid, text, {f"{name}.txt"}) for qid, text, name, _ in picked]
@@ -69,7 +75,7 @@ def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: 
         return {"recall@1": metrics.recall_at(relevant, 1), "recall@5": metrics.recall_at(relevant, 5),
                 "recall@20": metrics.recall_at(relevant, 20), "mrr": metrics.reciprocal_rank(relevant)}
 
-    report = {"paragraphs": len(docs), "passages": len(engine.index.passages), "questions": len(picked),
+    report = {"paragraphs": len(list(folder.glob("*.txt"))), "passages": len(engine.index.passages), "questions": len(picked),
               "seed": seed, "retrieval": _retrieval_table(engine, queries, 60, score)}
     if answers:
         em, f1 = [], []
@@ -84,8 +90,8 @@ def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: 
     return report
 
 
-def scifact(folder: Path, cache: Path, config: Config = Config()) -> dict[str, Any]:
-    """nDCG@10 and Recall@100 on the 300 test claims against all 5,183 abstracts, per mode."""
+def scifact_corpus(folder: Path, cache: Path) -> tuple[Path, dict[str, str], dict[str, set[str]]]:
+    """The folder of abstracts (written once), every claim by id, and the test claims' relevant files."""
     folder = Path(folder)
     docs = []
     with open(folder / "corpus.jsonl", encoding="utf-8") as handle:
@@ -104,6 +110,12 @@ def scifact(folder: Path, cache: Path, config: Config = Config()) -> dict[str, A
                 gold.setdefault(row["query-id"].strip(), set()).add(f"{row['corpus-id'].strip()}.txt")
     corpus = Path(cache) / "scifact-corpus"
     _write_corpus(corpus, docs)
+    return corpus, queries_text, gold
+
+
+def scifact(folder: Path, cache: Path, config: Config = Config()) -> dict[str, Any]:
+    """nDCG@10 and Recall@100 on the 300 test claims against all 5,183 abstracts, per mode."""
+    corpus, queries_text, gold = scifact_corpus(folder, cache)
     engine = QA.from_folder(corpus, config)
     queries = [(qid, queries_text[qid], docs_) for qid, docs_ in sorted(gold.items(), key=lambda x: int(x[0]))]
 
@@ -111,7 +123,7 @@ def scifact(folder: Path, cache: Path, config: Config = Config()) -> dict[str, A
         return {"ndcg@10": metrics.ndcg_at(relevant, 10, total),
                 "recall@100": sum(relevant[:100]) / total if total else 0.0}
 
-    return {"documents": len(docs), "passages": len(engine.index.passages), "queries": len(queries),
+    return {"documents": len(list(corpus.glob("*.txt"))), "passages": len(engine.index.passages), "queries": len(queries),
             "retrieval": _retrieval_table(engine, queries, 300, score)}
 
 

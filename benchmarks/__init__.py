@@ -1,0 +1,1 @@
+"""Speed and scale benchmarks (``make bench``); not part of the test run."""

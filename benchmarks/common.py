@@ -1,0 +1,91 @@
+"""What every benchmark shares: the machine's description, JSON results, tables, memory readings."""
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+CACHE = ROOT / ".bench-cache"
+BENCH_DATA = Path(os.environ.get("CITEQA_BENCH_DATA", ROOT.parent / "shared" / "bench"))
+PACKAGES = ("torch", "transformers", "sentence-transformers", "faiss-cpu", "bm25s", "gradio")
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(), "platform": platform.platform(), "commit": commit.strip(),
+        "packages": {name: version(name) for name in PACKAGES}, "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def save(name: str, results: dict[str, Any]) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), "results": results}, indent=1), encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}")
+    return path
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table, numbers formatted for reading."""
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def settled_rss_mb() -> float:
+    """Resident memory after handing freed heap back to the system, so later growth is not hidden by reuse."""
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return rss_mb()
+
+
+def peak_rss_mb(pid: int | None = None) -> float:
+    """The kernel's high-water mark of resident memory (VmHWM) for a process."""
+    status = Path(f"/proc/{pid or 'self'}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return kb / 1024
+
+
+def run_json(module: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``python -m module args`` in a fresh process (clean memory readings); its last stdout line is JSON."""
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                          env={**os.environ, **(env or {})}, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def check(what: str, measured: float, limit: float, unit: str, higher_is_better: bool = False) -> list[str]:
+    """A row of the targets table: the figure, its target and, when missed, by how much."""
+    met = measured >= limit if higher_is_better else measured <= limit
+    gap = abs(measured - limit)
+    status = "met" if met else f"**missed by {gap:,.3g} {unit}**".replace("  ", " ")
+    sign = "≥" if higher_is_better else "≤"
+    return [what, f"{measured:,.3g} {unit}".strip(), f"{sign} {limit:,.3g} {unit}".strip(), status]

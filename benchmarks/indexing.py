@@ -1,0 +1,95 @@
+"""Indexing throughput of the whole pipeline (read, clean, split, encode, FAISS, BM25, write) against
+raw ``SentenceTransformer.encode`` on the same passage texts in the same process, and peak memory as
+the corpus grows. The corpus is the 48 SQuAD v1.1 dev articles, one file per article.
+
+    python -m benchmarks.indexing [--sizes 12 24 48]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from embeddings import Encoder, Index
+
+from .common import BENCH_DATA, CACHE, check, peak_rss_mb, rss_mb, run_json, save, table
+
+ARTICLES = CACHE / "squad-articles"
+TARGET_RATIO = 0.9
+
+
+def articles() -> list[Path]:
+    """One .txt per SQuAD dev article, paragraphs separated by blank lines (written once)."""
+    if not (ARTICLES / ".complete").exists():
+        ARTICLES.mkdir(parents=True, exist_ok=True)
+        data = json.loads((BENCH_DATA / "squad" / "dev-v1.1.json").read_text(encoding="utf-8"))["data"]
+        for number, article in enumerate(data):
+            text = "\n\n".join(p["context"] for p in article["paragraphs"])
+            (ARTICLES / f"{number:02d}_{article['title']}.txt").write_text(text + "\n", encoding="utf-8")
+        (ARTICLES / ".complete").write_text("ok")
+    return sorted(ARTICLES.glob("*.txt"))
+
+
+def measure(count: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for path in articles()[:count]:
+            (corpus / path.name).write_bytes(path.read_bytes())
+        encoder = Encoder()
+        encoder.encode(["warm up the kernels"] * 64)
+        baseline = rss_mb()
+        started = time.perf_counter()
+        index, report = Index.open(corpus, index_dir=Path(tmp) / "index", encoder=encoder)
+        pipeline_s = time.perf_counter() - started
+        peak_pipeline = peak_rss_mb()
+        texts = [p.text for p in index.passages]
+        started = time.perf_counter()
+        encoder.model.encode(texts)
+        raw_s = time.perf_counter() - started
+    passages = len(texts)
+    return {
+        "articles": count, "passages": passages, "characters": sum(map(len, texts)),
+        "pipeline_s": round(pipeline_s, 2), "raw_encode_s": round(raw_s, 2),
+        "pipeline_passages_per_s": round(passages / pipeline_s, 1), "raw_passages_per_s": round(passages / raw_s, 1),
+        "ratio": round(raw_s / pipeline_s, 3), "encoded": report.encoded_passages,
+        "baseline_rss_mb": round(baseline), "peak_rss_mb": round(peak_pipeline),
+        "peak_above_baseline_bytes_per_passage": round((peak_pipeline - baseline) * 2**20 / passages),
+    }
+
+
+def targets(results: dict) -> list[list[str]]:
+    largest = results["rows"][-1]
+    return [check(f"indexing throughput / raw encode ({largest['passages']:,} passages)", largest["ratio"], TARGET_RATIO, "")]
+
+
+def markdown(results: dict) -> str:
+    rows = results["rows"]
+    return table(
+        ["articles", "passages", "pipeline passages/s", "raw encode passages/s", f"ratio (target ≥ {TARGET_RATIO})",
+         "peak RSS MB", "peak above model, bytes/passage"],
+        [[r["articles"], r["passages"], r["pipeline_passages_per_s"], r["raw_passages_per_s"], r["ratio"],
+          r["peak_rss_mb"], r["peak_above_baseline_bytes_per_passage"]] for r in rows])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[12, 24, 48])
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return 0
+    articles()
+    rows = [run_json("benchmarks.indexing", "--measure", str(size)) for size in args.sizes]
+    results = {"rows": rows}
+    print(markdown(results))
+    save("indexing", results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Start-up of the app (``python app.py``) from process start to ready-for-questions, and its peak
+memory while answering over HTTP. Warm: index and converted weights present (median of three starts).
+Cold: a fresh copy of the seeds and an empty home folder, so the index is built and the generator's
+GGUF weights are converted.
+
+    python -m benchmarks.startup [--warm 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .common import ROOT, check, peak_rss_mb, save, table
+
+TARGET_WARM_S = 10.0
+TARGET_PEAK_MB = 1536
+QUESTIONS = ["Who did the Americans agree to supply submarines to?", "How much did China agree to pay in fines to save ZTE?",
+             "What is the population of Brazil?", "When was the conversation between the two presidents?"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(corpus: Path, home: str | None = None) -> dict:
+    """Launch the app, wait for its ready line, ask a few questions over HTTP, read its memory, stop it."""
+    from gradio_client import Client
+
+    port = _free_port()
+    env = {**os.environ, "CITEQA_CORPUS": str(corpus), "CITEQA_PORT": str(port), **({"HOME": home} if home else {})}
+    started = time.time()
+    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in app.stdout:
+            if line.startswith("citeqa: ready"):
+                break
+        else:
+            raise RuntimeError(f"app exited with {app.wait()} before it was ready")
+        ready_s = time.time() - started
+        threading.Thread(target=app.stdout.read, daemon=True).start()  # keep its pipe from filling up
+        ready_peak = peak_rss_mb(app.pid)
+        _wait_for_server(port)
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        for question in QUESTIONS:
+            client.predict(question, 5, api_name="/answer")
+        return {"ready_s": round(ready_s, 2), "peak_rss_mb_at_ready": round(ready_peak),
+                "peak_rss_mb_after_questions": round(peak_rss_mb(app.pid))}
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+
+
+def _wait_for_server(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+def measure(warm: int) -> dict:
+    start(ROOT / "seeds")  # leaves the index and converted weights in place
+    warm_runs = [start(ROOT / "seeds") for _ in range(warm)]
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "seeds"
+        shutil.copytree(ROOT / "seeds", corpus, ignore=shutil.ignore_patterns(".citeqa"))
+        (Path(tmp) / "home").mkdir()
+        cold = start(corpus, home=str(Path(tmp) / "home"))
+    return {"warm_runs": warm_runs, "warm_ready_s": statistics.median(r["ready_s"] for r in warm_runs),
+            "warm_peak_rss_mb": max(r["peak_rss_mb_after_questions"] for r in warm_runs), "cold": cold}
+
+
+def targets(results: dict) -> list[list[str]]:
+    return [check("warm start to ready", results["warm_ready_s"], TARGET_WARM_S, "s"),
+            check("peak RSS (warm start, then 4 questions over HTTP)", results["warm_peak_rss_mb"], TARGET_PEAK_MB, "MB")]
+
+
+def markdown(results: dict) -> str:
+    cold = results["cold"]
+    return table(["measure", "value", "target"], [
+        ["warm start to ready (median of %d), s" % len(results["warm_runs"]), results["warm_ready_s"], f"≤ {TARGET_WARM_S:.0f}"],
+        ["peak RSS, warm, after 4 questions, MB", results["warm_peak_rss_mb"], f"≤ {TARGET_PEAK_MB}"],
+        ["cold first start to ready (index built, weights converted), s", cold["ready_s"], "reported"],
+        ["peak RSS, cold start, MB", cold["peak_rss_mb_after_questions"], "reported"],
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--warm", type=int, default=3)
+    args = parser.parse_args(argv)
+    results = measure(args.warm)
+    print(markdown(results))
+    save("startup", results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
