@@ -188,13 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CITEQA_PORT", "7860")))
     args = parser.parse_args(argv)
     qa = QA.from_folder(args.corpus, Config())
-    qa.ask(EXAMPLES[0])  # warm the models so the first real question is as fast as the rest
     demo = build(qa)
     demo.queue(default_concurrency_limit=1)
+    demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS, head=HEAD, show_error=False,
+                max_file_size=UPLOAD_LIMIT_BYTES, prevent_thread_lock=True)
     since_start = time.time() - psutil.Process().create_time()
     print(f"citeqa: ready {since_start:.1f}s after process start at http://{args.host}:{args.port}", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS, head=HEAD, show_error=False,
-                max_file_size=UPLOAD_LIMIT_BYTES)
+    # The first question through fresh kernels is slower, so one is asked now; a user's question
+    # arriving meanwhile waits for it (about a second) on the corpus lock.
+    qa.ask(EXAMPLES[0])
+    demo.block_thread()
     return 0
 
 

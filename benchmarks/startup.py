@@ -1,5 +1,5 @@
-"""Start-up of the app (``python app.py``) from process start to ready-for-questions, and its peak
-memory while answering over HTTP. Warm: index and converted weights present (median of three starts).
+"""Start-up of the app (``python app.py``) from process start to ready-for-questions (its server
+listening, models loaded), to the first answer over HTTP, and its peak memory while answering. Warm: index and converted weights present (median of three starts).
 Cold: a fresh copy of the seeds and an empty home folder, so the index is built and the generator's
 GGUF weights are converted.
 
@@ -50,25 +50,16 @@ def start(corpus: Path, home: str | None = None) -> dict:
         ready_s = time.time() - started
         threading.Thread(target=app.stdout.read, daemon=True).start()  # keep its pipe from filling up
         ready_peak = peak_rss_mb(app.pid)
-        _wait_for_server(port)
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        for question in QUESTIONS:
+        client.predict(QUESTIONS[0], 5, api_name="/answer")
+        first_answer_s = time.time() - started
+        for question in QUESTIONS[1:]:
             client.predict(question, 5, api_name="/answer")
-        return {"ready_s": round(ready_s, 2), "peak_rss_mb_at_ready": round(ready_peak),
-                "peak_rss_mb_after_questions": round(peak_rss_mb(app.pid))}
+        return {"ready_s": round(ready_s, 2), "first_answer_s": round(first_answer_s, 2),
+                "peak_rss_mb_at_ready": round(ready_peak), "peak_rss_mb_after_questions": round(peak_rss_mb(app.pid))}
     finally:
         app.terminate()
         app.wait(timeout=30)
-
-
-def _wait_for_server(port: int, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
 
 
 def measure(warm: int) -> dict:
@@ -80,6 +71,7 @@ def measure(warm: int) -> dict:
         (Path(tmp) / "home").mkdir()
         cold = start(corpus, home=str(Path(tmp) / "home"))
     return {"warm_runs": warm_runs, "warm_ready_s": statistics.median(r["ready_s"] for r in warm_runs),
+            "warm_first_answer_s": statistics.median(r["first_answer_s"] for r in warm_runs),
             "warm_peak_rss_mb": max(r["peak_rss_mb_after_questions"] for r in warm_runs), "cold": cold}
 
 
@@ -92,8 +84,10 @@ def markdown(results: dict) -> str:
     cold = results["cold"]
     return table(["measure", "value", "target"], [
         ["warm start to ready (median of %d), s" % len(results["warm_runs"]), results["warm_ready_s"], f"≤ {TARGET_WARM_S:.0f}"],
+        ["warm start to first answer over HTTP (median), s", results["warm_first_answer_s"], "reported"],
         ["peak RSS, warm, after 4 questions, MB", results["warm_peak_rss_mb"], f"≤ {TARGET_PEAK_MB}"],
         ["cold first start to ready (index built, weights converted), s", cold["ready_s"], "reported"],
+        ["cold first start to first answer, s", cold["first_answer_s"], "reported"],
         ["peak RSS, cold start, MB", cold["peak_rss_mb_after_questions"], "reported"],
     ])
 

@@ -190,6 +190,21 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
     return Contents(manifest, contents.passages, contents.dense, contents.sparse), report
 
 
+def _encode(texts: list[str], encoder: Encoder, progress: bool) -> np.ndarray:
+    """Vectors in the order of ``texts``, encoded longest first across all new documents.
+
+    Batches of similar length waste little on padding (what SentenceTransformer.encode does within
+    one call); chunks of ENCODE_BATCH keep the progress bar moving."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+    with tqdm(total=len(texts), desc="encoding passages", unit="passage", disable=not progress or not texts) as bar:
+        for first in range(0, len(order), ENCODE_BATCH):
+            rows = order[first:first + ENCODE_BATCH]
+            vectors[rows] = encoder.encode([texts[i] for i in rows])
+            bar.update(len(rows))
+    return vectors
+
+
 def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, report, progress) -> Contents:
     passages: list[Passage] = []
     blocks: list[np.ndarray] = []
@@ -202,26 +217,13 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
             documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta)
             passages += old_passages[rows]
             blocks.append(all_old[rows])
-    total = sum(len(f.passages) for f in fresh)
-    pending: list[str] = []
-
-    def flush() -> None:
-        if pending:
-            blocks.append(encoder.encode(pending).reshape(-1, encoder.dimension))
-            bar.update(len(pending))
-            pending.clear()
-
-    # Passages of many small documents are encoded together: batches, not documents, set the speed.
-    with tqdm(total=total, desc="encoding passages", unit="passage", disable=not progress or total == 0) as bar:
-        for doc in fresh:
-            documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta)
-            passages += doc.passages
-            pending += [p.text for p in doc.passages]
-            report.encoded_passages += len(doc.passages)
-            if len(pending) >= ENCODE_BATCH:
-                flush()
-        flush()
-    vectors = np.concatenate(blocks) if blocks else np.zeros((0, encoder.dimension), dtype=np.float32)
+    start = len(passages)
+    for doc in fresh:
+        documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta)
+        passages += doc.passages
+        report.encoded_passages += len(doc.passages)
+    blocks.append(_encode([p.text for p in passages[start:]], encoder, progress))
+    vectors = np.concatenate(blocks)
     kind = dense.choose_kind(settings.dense_kind, len(vectors))
     manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
                         split=_split_stamp(settings), documents=documents, passages=len(passages))

@@ -45,7 +45,7 @@ class Config:
     max_new_tokens: int = 80
     threads: int | None = None
     dtype: str = "auto"
-    """Generator weights: ``auto`` = bfloat16 where the CPU computes it natively, else float32."""
+    """Encoder and generator weights: ``auto`` = bfloat16 where the CPU computes it natively, else float32."""
 
     def __post_init__(self) -> None:
         if self.writer not in WRITERS:

@@ -41,7 +41,7 @@ class QA:
     @classmethod
     def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
         """Open (building or updating as needed) the folder's index and load the models."""
-        encoder = Encoder(config.index.encoder)
+        encoder = Encoder(config.index.encoder, dtype=config.dtype)
         index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress)
         qa = cls(index, LanguageModel(config.generator, config.cache_dir, config.threads, config.dtype), config)
         qa._corpus.last_sync = report

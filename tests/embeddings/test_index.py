@@ -34,8 +34,11 @@ def test_changing_adding_removing_one_file_reencodes_only_it(corpus, encoder):
     query = encoder.encode(["By how much did trade grow in 2017?"])[0]
     rows, _ = after.search_dense(query, 3)
     assert after.passages[rows[0]].source == "004_5705d9e583be20f9.txt"
-    for row in range(len(after.passages)):
-        assert np.allclose(after._dense.reconstruct(row), encoder.encode([after.passages[row].text])[0], atol=1e-4)
+    # bfloat16 encoding depends slightly on batch shape, so "same vector" means a cosine above 0.99.
+    fresh = encoder.encode([p.text for p in after.passages])
+    stored = after._dense.reconstruct_n(0, len(after.passages))
+    assert (np.sum(fresh * stored, axis=1) > 0.99).all()
+    assert (np.argmax(stored @ fresh.T, axis=1) == np.arange(len(fresh))).all()
 
     (corpus / "new.md").write_text("# Notes\n\nThe summit was held in Kazan.\n", encoding="utf-8")
     (corpus / "001_f67de57da5ac7719.txt").unlink()
