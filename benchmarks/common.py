@@ -82,10 +82,13 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
-def check(what: str, measured: float, limit: float, unit: str, higher_is_better: bool = False) -> list[str]:
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
+def check(what: str, measured: float, limit: float, unit: str = "", higher_is_better: bool = False) -> list[str]:
     """A row of the targets table: the figure, its target and, when missed, by how much."""
     met = measured >= limit if higher_is_better else measured <= limit
-    gap = abs(measured - limit)
-    status = "met" if met else f"**missed by {gap:,.3g} {unit}**".replace("  ", " ")
     sign = "≥" if higher_is_better else "≤"
-    return [what, f"{measured:,.3g} {unit}".strip(), f"{sign} {limit:,.3g} {unit}".strip(), status]
+    status = "met" if met else f"**missed by {_number(abs(measured - limit))} {unit}**".replace(" **", "**")
+    return [what, f"{_number(measured)} {unit}".strip(), f"{sign} {_number(limit)} {unit}".strip(), status]
