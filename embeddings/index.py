@@ -30,6 +30,13 @@ class IndexSettings:
     dense_kind: str = "auto"
     max_document_bytes: int = 8 * 1024 * 1024
     """Larger files are skipped with a message: encoding 8 MiB of text takes about an hour on 2 cores."""
+    title_in_passages: bool = True
+    """Encode and BM25-index each passage after its document's title (the stored text stays exact):
+    a passage deep in an abstract then still says what it is about."""
+    bm25_k1: float = 0.9
+    bm25_b: float = 0.4
+    """Anserini's defaults; on tuning questions (SQuAD outside the test sample, SciFact train)
+    they beat bm25s's 1.5/0.75 by 2.0 and 0.25 points."""
 
 
 ENCODE_BATCH = 256
@@ -121,8 +128,20 @@ def _split_stamp(settings: IndexSettings) -> dict:
     return {**asdict(settings.split), "version": SPLITTER_VERSION}
 
 
+def _search_stamp(settings: IndexSettings) -> dict:
+    return {"title_in_passages": settings.title_in_passages, "bm25_k1": settings.bm25_k1, "bm25_b": settings.bm25_b}
+
+
 def _expected(settings: IndexSettings, encoder: Encoder) -> dict:
-    return {"encoder": settings.encoder, "dimension": encoder.dimension, "split": _split_stamp(settings)}
+    return {"encoder": settings.encoder, "dimension": encoder.dimension, "split": _split_stamp(settings),
+            "search": _search_stamp(settings)}
+
+
+def searchable(passage: Passage, title: str | None, settings: IndexSettings) -> str:
+    """The text that is encoded and BM25-indexed for a passage."""
+    if settings.title_in_passages and title and not passage.text.startswith(title):
+        return f"{title}\n{passage.text}"
+    return passage.text
 
 
 def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, report: SyncReport) -> Contents | None:
@@ -135,7 +154,8 @@ def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, r
         log.warning("index rebuilt: %s", error)
         return None
     manifest = existing.manifest
-    found = {"encoder": manifest.encoder, "dimension": manifest.dimension, "split": manifest.split}
+    found = {"encoder": manifest.encoder, "dimension": manifest.dimension, "split": manifest.split,
+             "search": manifest.search}
     expected = _expected(settings, encoder)
     if found != expected:
         changed = [k for k in expected if expected[k] != found[k]]
@@ -156,7 +176,9 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
     for item in list_documents(folder):
         entry = old_docs.get(item.source)
         try:
-            if entry is not None and file_sha256(item.path) == entry.sha256:
+            same_title = entry is not None and (not settings.title_in_passages or
+                                                entry.meta.title == metas.get(item.source, entry.meta).title)
+            if entry is not None and same_title and file_sha256(item.path) == entry.sha256:
                 keep[item.source] = entry
             else:
                 candidates.append(item)
@@ -222,10 +244,13 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
         documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta)
         passages += doc.passages
         report.encoded_passages += len(doc.passages)
-    blocks.append(_encode([p.text for p in passages[start:]], encoder, progress))
+    texts = [searchable(p, documents[p.source].meta.title, settings) for p in passages]
+    blocks.append(_encode(texts[start:], encoder, progress))
     vectors = np.concatenate(blocks)
     kind = dense.choose_kind(settings.dense_kind, len(vectors))
     manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
-                        split=_split_stamp(settings), documents=documents, passages=len(passages))
+                        split=_split_stamp(settings), documents=documents, passages=len(passages),
+                        search=_search_stamp(settings))
     big = progress and len(passages) > dense.FLAT_LIMIT
-    return Contents(manifest, passages, dense.build(vectors, kind, big), SparseIndex.build([p.text for p in passages], big))
+    sparse = SparseIndex.build(texts, settings.bm25_k1, settings.bm25_b, progress=big)
+    return Contents(manifest, passages, dense.build(vectors, kind, big), sparse)

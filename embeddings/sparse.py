@@ -20,10 +20,10 @@ class SparseIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str], progress: bool = False) -> SparseIndex:
+    def build(cls, texts: Sequence[str], k1: float = 0.9, b: float = 0.4, progress: bool = False) -> SparseIndex:
         if not texts:
             return cls(None, 0)
-        bm25 = bm25s.BM25()
+        bm25 = bm25s.BM25(k1=k1, b=b)
         tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=Stemmer.Stemmer(LANGUAGE), show_progress=progress)
         bm25.index(tokens, show_progress=progress)
         return cls(bm25, len(texts))

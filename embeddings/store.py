@@ -62,6 +62,8 @@ class Manifest:
     documents: dict[str, DocumentEntry]
     passages: int
     files: dict[str, str] = field(default_factory=dict)
+    search: dict[str, Any] = field(default_factory=dict)
+    """How passages were made searchable (title prefix, BM25 parameters); compared like ``split``."""
     format: int = FORMAT_VERSION
     created: float = field(default_factory=time.time)
 
@@ -69,7 +71,7 @@ class Manifest:
         return {
             "format": self.format, "encoder": self.encoder, "dimension": self.dimension,
             "dense_kind": self.dense_kind, "split": self.split, "passages": self.passages,
-            "created": self.created, "files": self.files,
+            "created": self.created, "files": self.files, "search": self.search,
             "documents": {k: v.to_dict() for k, v in self.documents.items()},
         }
 
@@ -78,6 +80,7 @@ class Manifest:
         return cls(
             encoder=data["encoder"], dimension=int(data["dimension"]), dense_kind=data["dense_kind"],
             split=dict(data["split"]), passages=int(data["passages"]), files=dict(data["files"]),
+            search=dict(data.get("search") or {}),
             documents={k: DocumentEntry.from_dict(v) for k, v in data["documents"].items()},
             format=int(data["format"]), created=float(data.get("created", 0.0)),
         )
@@ -145,13 +148,6 @@ def exists(index_dir: Path) -> bool:
     return (index_dir / CURRENT).exists()
 
 
-def _sparse(generation: Path, manifest: Manifest, passages: list[Passage]) -> SparseIndex:
-    # Indexes written before BM25 was saved are still valid: their postings are rebuilt, vectors kept.
-    if any(name.startswith(f"{SPARSE}/") for name in manifest.files) or not passages:
-        return SparseIndex.load(generation / SPARSE, len(passages))
-    return SparseIndex.build([p.text for p in passages])
-
-
 def read(index_dir: Path) -> Contents:
     """The current generation, checked file by file; raises IndexCorrupt if anything is off."""
     pointer = index_dir / CURRENT
@@ -176,7 +172,7 @@ def read(index_dir: Path) -> Contents:
         with open(generation / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle]
         vectors = dense.read(str(generation / VECTORS))
-        sparse = _sparse(generation, manifest, passages)
+        sparse = SparseIndex.load(generation / SPARSE, len(passages))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorrupt(f"{generation}: unreadable index files ({error!r})") from None
     if len(passages) != manifest.passages or vectors.ntotal != len(passages) or vectors.d != manifest.dimension:

@@ -10,6 +10,7 @@ import numpy as np
 
 from embeddings import Index, IndexSettings, store
 from embeddings.loading import file_sha256
+from embeddings.index import searchable
 from tests.conftest import ROOT
 from tests.embeddings.fakes import HashEncoder, hash_vector
 
@@ -30,7 +31,8 @@ def assert_consistent(index_dir):
     assert all(0 <= row < len(passages) for row in rows)
     stored = vectors.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else np.zeros((0, 16))
     for row, passage in enumerate(passages):
-        assert np.allclose(stored[row], hash_vector(passage.text), atol=1e-6), f"row {row} has another passage's vector"
+        text = searchable(passage, manifest.documents[passage.source].meta.title, IndexSettings())
+        assert np.allclose(stored[row], hash_vector(text), atol=1e-6), f"row {row} has another passage's vector"
     for source, entry in manifest.documents.items():
         rows = passages[entry.first:entry.first + entry.count]
         assert all(p.source == source for p in rows)

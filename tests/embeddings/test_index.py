@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from embeddings import Index, IndexSettings, SplitSettings
+from embeddings.index import searchable
 from embeddings.store import CURRENT, FORMAT_VERSION, MANIFEST, PASSAGES, SPARSE, VECTORS
 
 
@@ -35,7 +36,7 @@ def test_changing_adding_removing_one_file_reencodes_only_it(corpus, encoder):
     rows, _ = after.search_dense(query, 3)
     assert after.passages[rows[0]].source == "004_5705d9e583be20f9.txt"
     # bfloat16 encoding depends slightly on batch shape, so "same vector" means a cosine above 0.99.
-    fresh = encoder.encode([p.text for p in after.passages])
+    fresh = encoder.encode([searchable(p, after.documents[p.source].meta.title, IndexSettings()) for p in after.passages])
     stored = after._dense.reconstruct_n(0, len(after.passages))
     assert (np.sum(fresh * stored, axis=1) > 0.99).all()
     assert (np.argmax(stored @ fresh.T, axis=1) == np.arange(len(fresh))).all()
@@ -110,15 +111,30 @@ def test_bm25_saved_with_the_index_ranks_as_when_built(corpus, encoder):
         assert np.allclose(scores_built, scores_loaded)
 
 
-def test_index_written_before_bm25_was_saved_is_reused_without_encoding(corpus, encoder):
+def test_index_missing_its_bm25_files_is_rebuilt_with_a_reason(corpus, encoder):
     import shutil
 
-    built, _ = Index.open(corpus, encoder=encoder, progress=False)
-    generation = current_generation(corpus)
-    manifest = json.loads((generation / MANIFEST).read_text())
-    manifest["files"] = {k: v for k, v in manifest["files"].items() if not k.startswith(f"{SPARSE}/")}
-    (generation / MANIFEST).write_text(json.dumps(manifest))
-    shutil.rmtree(generation / SPARSE)
+    Index.open(corpus, encoder=encoder, progress=False)
+    shutil.rmtree(current_generation(corpus) / SPARSE)
     reopened, report = Index.open(corpus, encoder=encoder, progress=False)
-    assert report.encoded_passages == 0 and report.rebuilt_because is None
-    assert reopened.search_sparse("AUKUS submarines", 5)[0].tolist() == built.search_sparse("AUKUS submarines", 5)[0].tolist()
+    assert report.rebuilt_because and SPARSE in report.rebuilt_because
+    assert len(reopened.search_sparse("AUKUS submarines", 5)[0]) > 0
+
+
+def test_title_is_searchable_but_not_part_of_the_passage(corpus, encoder):
+    index, _ = Index.open(corpus, encoder=encoder, progress=False)
+    title = index.documents["001_f67de57da5ac7719.txt"].meta.title
+    rows = [r for r, p in enumerate(index.passages) if p.source == "001_f67de57da5ac7719.txt"]
+    assert all(not index.passages[r].text.startswith(title) for r in rows[1:])
+    found, _ = index.search_sparse(title, len(index.passages))
+    assert set(rows) <= set(found.tolist()), "every passage of the article matches its title"
+
+
+def test_changing_a_title_in_metadata_reencodes_that_document(corpus, encoder):
+    Index.open(corpus, encoder=encoder, progress=False)
+    metadata = json.loads((corpus / "metadata.json").read_text())
+    metadata["003_6ba5e47a9a36dbb0.txt"]["title"] = "A different title"
+    (corpus / "metadata.json").write_text(json.dumps(metadata))
+    index, report = Index.open(corpus, encoder=encoder, progress=False)
+    assert report.changed == ["003_6ba5e47a9a36dbb0.txt"] and report.encoded_passages == index.documents["003_6ba5e47a9a36dbb0.txt"].count
+    assert index.documents["003_6ba5e47a9a36dbb0.txt"].meta.title == "A different title"

@@ -19,7 +19,7 @@ def index():
 
 @pytest.mark.parametrize("query", ["cats in the park", "submarines for Australia", "one year of sanctions", "ZTE"])
 def test_scores_and_ranking_match_bm25s_retrieve(index, query):
-    reference = bm25s.BM25()
+    reference = bm25s.BM25(k1=0.9, b=0.4)
     stemmer = Stemmer.Stemmer("english")
     reference.index(bm25s.tokenize(TEXTS, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
     tokens = bm25s.tokenize([query], stopwords="en", stemmer=stemmer, show_progress=False)
