@@ -19,7 +19,6 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import faiss
@@ -29,7 +28,7 @@ from tqdm.auto import tqdm
 from embeddings import Encoder, Index, IndexSettings, Passage, Span
 from embeddings import dense, store
 from embeddings.sparse import SparseIndex
-from embeddings.splitting import SPLITTER_VERSION
+from embeddings.index import search_stamp, split_stamp
 from embeddings.store import DocumentEntry, Manifest
 from qa.metrics import percentile
 from qa.public_sets import scifact_corpus, squad_corpus
@@ -117,11 +116,11 @@ def build(size: int) -> None:
     started = time.perf_counter()
     dense_index = dense.build(vectors, kind, progress=True)
     dense_s = time.perf_counter() - started
-    sparse = SparseIndex.build(texts, progress=True)
+    sparse = SparseIndex.build(texts, settings.bm25_k1, settings.bm25_b, progress=True)
     sparse_s = time.perf_counter() - started - dense_s
     manifest = Manifest(encoder=settings.encoder, dimension=vectors.shape[1], dense_kind=kind,
-                        split={**asdict(settings.split), "version": SPLITTER_VERSION}, documents=documents,
-                        passages=len(passages))
+                        split=split_stamp(settings), documents=documents,
+                        passages=len(passages), search=search_stamp(settings))
     store.write(index_dir, manifest, passages, dense_index, sparse)
     (index_dir / "build.json").write_text(json.dumps({"dense_build_s": dense_s, "bm25_build_s": sparse_s}))
 

@@ -29,7 +29,7 @@ class IndexSettings:
     split: SplitSettings = field(default_factory=SplitSettings)
     dense_kind: str = "auto"
     max_document_bytes: int = 8 * 1024 * 1024
-    """Larger files are skipped with a message: encoding 8 MiB of text takes about an hour on 2 cores."""
+    """Larger files are skipped with a message: encoding 8 MiB of text takes about 4 minutes on 2 cores."""
     title_in_passages: bool = True
     """Encode and BM25-index each passage after its document's title (the stored text stays exact):
     a passage deep in an abstract then still says what it is about."""
@@ -124,17 +124,17 @@ class Index:
         return cls(folder, contents, encoder), report
 
 
-def _split_stamp(settings: IndexSettings) -> dict:
+def split_stamp(settings: IndexSettings) -> dict:
     return {**asdict(settings.split), "version": SPLITTER_VERSION}
 
 
-def _search_stamp(settings: IndexSettings) -> dict:
+def search_stamp(settings: IndexSettings) -> dict:
     return {"title_in_passages": settings.title_in_passages, "bm25_k1": settings.bm25_k1, "bm25_b": settings.bm25_b}
 
 
 def _expected(settings: IndexSettings, encoder: Encoder) -> dict:
-    return {"encoder": settings.encoder, "dimension": encoder.dimension, "split": _split_stamp(settings),
-            "search": _search_stamp(settings)}
+    return {"encoder": settings.encoder, "dimension": encoder.dimension, "split": split_stamp(settings),
+            "search": search_stamp(settings)}
 
 
 def searchable(passage: Passage, title: str | None, settings: IndexSettings) -> str:
@@ -249,8 +249,8 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
     vectors = np.concatenate(blocks)
     kind = dense.choose_kind(settings.dense_kind, len(vectors))
     manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
-                        split=_split_stamp(settings), documents=documents, passages=len(passages),
-                        search=_search_stamp(settings))
+                        split=split_stamp(settings), documents=documents, passages=len(passages),
+                        search=search_stamp(settings))
     big = progress and len(passages) > dense.FLAT_LIMIT
     sparse = SparseIndex.build(texts, settings.bm25_k1, settings.bm25_b, progress=big)
     return Contents(manifest, passages, dense.build(vectors, kind, big), sparse)

@@ -164,6 +164,8 @@ def read(index_dir: Path) -> Contents:
         raise IndexCorrupt(f"{generation / MANIFEST}: unreadable manifest ({error!r})") from None
     if manifest.format != FORMAT_VERSION:
         raise IndexCorrupt(f"{generation / MANIFEST}: format {manifest.format}, this version reads {FORMAT_VERSION}")
+    if manifest.passages and not any(name.startswith(f"{SPARSE}/") for name in manifest.files):
+        raise IndexCorrupt(f"{generation}: written by an earlier citeqa without BM25 postings")
     for file, expected in manifest.files.items():
         path = generation / file
         if not path.exists() or file_sha256(path) != expected:
