@@ -77,17 +77,22 @@ def _depths(text: str) -> list[int]:
 _NAME = re.compile(r"\b(?:[A-Z][\w'’.-]*[\w]|\d[\d.,]*\d|\d)")
 
 
+def _undotted(text: str) -> str:
+    """Abbreviations without their inner periods: "U.S." and "US" are one name."""
+    return re.sub(r"(?<=\w)\.(?=\w)", "", text)
+
+
 def unmatched_names(question: str, texts: list[str]) -> list[str]:
     """Names and numbers in the question (not its first word) that none of ``texts`` mentions.
 
     A question about something the retrieved articles never name (a country, a year, a
     pipeline) cannot be answered from them, however similar its other words are."""
-    haystack = " ".join(texts).lower()
+    haystack = _undotted(" ".join(texts).lower())
     missing = []
     for match in _NAME.finditer(question):
         if match.start() == 0:
             continue
-        name = re.sub(r"['’]s$", "", match.group())
+        name = _undotted(re.sub(r"['’]s$", "", match.group()))
         parts = [name] + name.split("-")
         if not any(re.search(rf"(?<!\w){re.escape(p.lower())}(?!\w)", haystack) for p in parts if p):
             missing.append(match.group())
