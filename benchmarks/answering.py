@@ -55,7 +55,11 @@ def targets(results: dict) -> list[list[str]]:
     return [check("answer end to end, p50", total["p50"], TARGETS_MS["end_to_end_p50"], "ms"),
             check("answer end to end, p95", total["p95"], TARGETS_MS["end_to_end_p95"], "ms"),
             check("first streamed text, p50", first["p50"], TARGETS_MS["first_text_p50"], "ms"),
-            check("first streamed text, p95", first["p95"], TARGETS_MS["first_text_p50"], "ms")]
+            check("first streamed text, p95", first["p95"], TARGETS_MS["first_text_p50"], "ms",
+                  remedy="the default writer streams the evidence sentence once the language model has scored "
+                         "8 candidates (rerank is 98% of the time); scoring 6 saved ~15% but lost a cited article "
+                         "on the seeds set. Closing it needs a faster scorer (e.g. int8 or a smaller model) or "
+                         "streaming a provisional answer before the rerank, which the contract does not allow")]
 
 
 def markdown(results: dict) -> str:

@@ -86,9 +86,12 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
 
 
-def check(what: str, measured: float, limit: float, unit: str = "", higher_is_better: bool = False) -> list[str]:
+def check(what: str, measured: float, limit: float, unit: str = "", higher_is_better: bool = False,
+          remedy: str = "") -> list[str]:
     """A row of the targets table: the figure, its target and, when missed, by how much."""
     met = measured >= limit if higher_is_better else measured <= limit
     sign = "≥" if higher_is_better else "≤"
     status = "met" if met else f"**missed by {_number(abs(measured - limit))} {unit}**".replace(" **", "**")
+    if not met and remedy:
+        status += f": {remedy}"
     return [what, f"{_number(measured)} {unit}".strip(), f"{sign} {_number(limit)} {unit}".strip(), status]
