@@ -26,9 +26,12 @@ def machine() -> dict[str, Any]:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True).stdout
+    commit = commit.strip() + (" with uncommitted changes" if dirty.strip() else "")
     return {
         "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-        "python": platform.python_version(), "platform": platform.platform(), "commit": commit.strip(),
+        "python": platform.python_version(), "platform": platform.platform(), "commit": commit,
         "packages": {name: version(name) for name in PACKAGES}, "date": time.strftime("%Y-%m-%d %H:%M"),
     }
 
