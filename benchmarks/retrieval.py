@@ -29,7 +29,7 @@ from embeddings import Encoder, Index, IndexSettings, Passage, Span
 from embeddings import dense, store
 from embeddings.sparse import SparseIndex
 from embeddings.index import search_stamp, split_stamp
-from embeddings.store import DocumentEntry, Manifest
+from embeddings.store import Contents, DocumentEntry, Manifest
 from qa.metrics import percentile
 from qa.public_sets import scifact_corpus, squad_corpus
 from qa.retrieval import reciprocal_rank_fusion, retrieve
@@ -121,7 +121,7 @@ def build(size: int) -> None:
     manifest = Manifest(encoder=settings.encoder, dimension=vectors.shape[1], dense_kind=kind,
                         split=split_stamp(settings), documents=documents,
                         passages=len(passages), search=search_stamp(settings))
-    store.write(index_dir, manifest, passages, dense_index, sparse)
+    store.write(index_dir, Contents(manifest, passages, dense_index, sparse))
     (index_dir / "build.json").write_text(json.dumps({"dense_build_s": dense_s, "bm25_build_s": sparse_s}))
 
 

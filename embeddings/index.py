@@ -208,8 +208,7 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
     if existing and not report.wrote and not meta_changed:
         return existing, report
     contents = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
-    manifest = store.write(index_dir, contents.manifest, contents.passages, contents.dense, contents.sparse)
-    return Contents(manifest, contents.passages, contents.dense, contents.sparse), report
+    return store.write(index_dir, contents), report
 
 
 def _encode(texts: list[str], encoder: Encoder, progress: bool) -> np.ndarray:

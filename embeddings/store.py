@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +111,9 @@ class Contents:
     sparse: SparseIndex
 
 
-def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors: faiss.Index,
-          sparse: SparseIndex) -> Manifest:
-    """Write a new generation and switch CURRENT to it; returns the manifest as stored."""
+def write(index_dir: Path, contents: Contents) -> Contents:
+    """Write a new generation and switch CURRENT to it; returns the contents with the manifest as stored."""
+    manifest, passages, vectors, sparse = contents.manifest, contents.passages, contents.dense, contents.sparse
     index_dir.mkdir(parents=True, exist_ok=True)
     generation = index_dir / f"gen-{time.time_ns()}-{os.getpid()}"
     generation.mkdir()
@@ -135,7 +135,7 @@ def write(index_dir: Path, manifest: Manifest, passages: list[Passage], vectors:
     os.replace(pointer, index_dir / CURRENT)
     _fsync_dir(index_dir)
     _remove_stale(index_dir, keep=generation.name)
-    return stored
+    return replace(contents, manifest=stored)
 
 
 def _remove_stale(index_dir: Path, keep: str) -> None:
