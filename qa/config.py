@@ -34,6 +34,9 @@ class Config:
     bm25_weight: float = 1.0
     """Weight of the BM25 list in reciprocal-rank fusion (the dense list weighs 1)."""
     rerank: int = 8
+    """How many of the retrieved sentences (most similar first) the language model scores."""
+    passage_rerank: bool = True
+    """Reorder the ``k`` retrieved passages by their best-scored sentence (see ``evidence.by_evidence``)."""
     min_pmi: float = 0.9
     min_similarity: float = 0.35
     require_names: bool = True

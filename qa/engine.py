@@ -64,11 +64,27 @@ class QA:
             return intake, self.sync(progress)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
-        """The fused passage ranking alone (what evaluation measures)."""
+        """The engine's passage ranking (what evaluation measures): fused, with the first ``config.k``
+        reordered by their sentences' query likelihood when ``config.passage_rerank`` is on."""
         question = clean_question(question, self.config.max_question_chars)
         vector = self.index.encoder.encode([question])[0]
-        return retrieve(self.index, question, vector, k or self.config.k, self.config.retrieval, self.config.depth,
-                        self.config.rrf_k, self.config.bm25_weight)
+        return self._search(question, vector, k or self.config.k, self.config.passage_rerank)[0]
+
+    def _search(self, question: str, vector, k: int, scored: bool,
+                clock: _Clock | None = None) -> tuple[list[Hit], list[ev.Evidence]]:
+        """The top ``k`` passages and, when ``scored``, the sentences of the first ``config.k`` ranked."""
+        cfg, clock = self.config, clock or _Clock()
+        hits = retrieve(self.index, question, vector, max(k, cfg.k), cfg.retrieval, cfg.depth, cfg.rrf_k,
+                        cfg.bm25_weight)
+        clock.lap("retrieve")
+        if not scored:
+            return hits[:k], []
+        head, tail = hits[:cfg.k], hits[cfg.k:]
+        ranked = ev.rank(question, vector, ev.candidates(head), self.index.encoder, self.lm, cfg.rerank)
+        clock.lap("rerank")
+        if cfg.passage_rerank:
+            head = ev.by_evidence(head, ranked)
+        return (head + tail)[:k], ranked
 
     def evaluate(self, questions: str | Path | None = None, out: str | Path | None = None,
                  progress: bool = True) -> dict:
@@ -112,10 +128,7 @@ class QA:
     def _answer(self, question: str) -> Iterator[str | Answer]:
         cfg, clock = self.config, _Clock()
         vector = self.index.encoder.encode([question])[0]
-        hits = retrieve(self.index, question, vector, cfg.k, cfg.retrieval, cfg.depth, cfg.rrf_k, cfg.bm25_weight)
-        clock.lap("retrieve")
-        ranked = ev.rank(question, vector, ev.candidates(hits), self.index.encoder, self.lm, cfg.rerank)
-        clock.lap("rerank")
+        hits, ranked = self._search(question, vector, cfg.k, True, clock)
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
         documents = self._read(dict.fromkeys(h.passage.source for h in hits))
         chosen = self._choose(question, ranked, documents)

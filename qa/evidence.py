@@ -65,6 +65,23 @@ def rank(question: str, question_vector: np.ndarray, found: list[Evidence], enco
     return head + tail
 
 
+def by_evidence(hits: list[Hit], ranked: list[Evidence]) -> list[Hit]:
+    """The passages reordered by the best query likelihood among their sentences; passages none
+    of whose sentences was scored keep their order, after the scored ones.
+
+    On tuning questions (SQuAD outside the test sample, SciFact train claims) this moved the
+    passage holding the answer to rank 1 more often than fusion alone (0.78 to 0.82; 0.714 to
+    0.722 nDCG@10), and rank 1 is then the passage the answer quotes."""
+    pmi = {(e.source, e.span.start): e.pmi for e in ranked if e.pmi != float("-inf")}
+
+    def best(hit: Hit) -> float:
+        return max((pmi.get((hit.passage.source, s.start), float("-inf")) for s in hit.passage.sentences),
+                   default=float("-inf"))
+
+    scores = [best(hit) for hit in hits]
+    return [hits[i] for i in sorted(range(len(hits)), key=lambda i: (-scores[i], i))]
+
+
 def _depths(text: str) -> list[int]:
     """Nesting depth in brackets and typographic quotes at each character."""
     depth, depths = 0, []

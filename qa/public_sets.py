@@ -19,7 +19,11 @@ from .config import Config
 from .engine import QA
 from .verify import MARKER
 
-MODES = ("dense", "bm25", "hybrid")
+# Each row: a name and the settings it changes; the last row is the default engine.
+ROWS = {"dense": {"retrieval": "dense", "passage_rerank": False},
+        "bm25": {"retrieval": "bm25", "passage_rerank": False},
+        "hybrid": {"retrieval": "hybrid", "passage_rerank": False},
+        "hybrid+rerank": {"retrieval": "hybrid", "passage_rerank": True}}
 
 
 def _write_corpus(folder: Path, docs: list[tuple[str, str, str]]) -> None:
@@ -40,11 +44,11 @@ def _doc_ranking(qa: QA, question: str, depth: int) -> list[str]:
 def _retrieval_table(qa: QA, queries: list[tuple[str, str, set[str]]], depth: int,
                      score: Callable[[list[bool], int], dict[str, float]]) -> dict[str, dict[str, float]]:
     table = {}
-    for mode in MODES:
-        engine = qa.configured(retrieval=mode, depth=depth)
+    for row, settings in ROWS.items():
+        engine = qa.configured(depth=depth, **settings)
         rows = [score([d in gold for d in _doc_ranking(engine, text, depth)], len(gold))
-                for _, text, gold in tqdm(queries, desc=f"retrieval ({mode})", unit="query")]
-        table[mode] = {name: round(statistics.fmean(r[name] for r in rows), 4) for name in rows[0]}
+                for _, text, gold in tqdm(queries, desc=f"retrieval ({row})", unit="query")]
+        table[row] = {name: round(statistics.fmean(r[name] for r in rows), 4) for name in rows[0]}
     return table
 
 

@@ -136,3 +136,12 @@ def test_any_causal_lm_path_can_be_configured(qa, tmp_path):
     tiny = QA(qa.index, LanguageModel(str(tmp_path)), qa.config)
     for case in QUESTIONS[:3] + UNANSWERABLE[:1]:
         check_contract_and_invariant(tiny.ask(case["question"]), qa)
+
+
+@pytest.mark.parametrize("case", ANSWERABLE[:8], ids=[q["id"] for q in ANSWERABLE[:8]])
+def test_first_retrieved_passage_holds_the_first_quote(qa, answers, case):
+    answer = answers[case["id"]]
+    first = qa.retrieve(case["question"])[0].passage
+    quote = answer.quotes[0]
+    assert answer.passages[0].source == first.source == quote.source
+    assert first.start <= quote.start and quote.end <= first.end

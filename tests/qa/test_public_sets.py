@@ -18,8 +18,8 @@ def test_squad_harness_reports_every_mode(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     report = public_sets.squad(path, tmp_path / "cache", sample=3, answers=3)
     assert report["paragraphs"] == 3 and report["questions"] == 3
-    assert set(report["retrieval"]) == {"dense", "bm25", "hybrid"}
-    assert report["retrieval"]["hybrid"]["recall@1"] == 1.0
+    assert set(report["retrieval"]) == {"dense", "bm25", "hybrid", "hybrid+rerank"}
+    assert report["retrieval"]["hybrid"]["recall@1"] == report["retrieval"]["hybrid+rerank"]["recall@1"] == 1.0
     assert report["answers"]["f1"] > 0
     assert "| hybrid |" in public_sets.markdown("squad", report)
 
@@ -34,4 +34,4 @@ def test_scifact_harness_reads_beir_format(tmp_path):
     (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\r\n0\t10\t1\r\n1\t11\t1\r\n", encoding="utf-8")
     report = public_sets.scifact(folder, tmp_path / "cache")
     assert report["queries"] == 2 and report["documents"] == 3
-    assert report["retrieval"]["hybrid"]["ndcg@10"] == 1.0 and report["retrieval"]["dense"]["recall@100"] == 1.0
+    assert report["retrieval"]["hybrid+rerank"]["ndcg@10"] == 1.0 and report["retrieval"]["dense"]["recall@100"] == 1.0
