@@ -12,7 +12,7 @@ from .records import Document, Passage, Span
 
 
 # Bumped whenever the same settings would cut different passages, so old indexes are rebuilt.
-SPLITTER_VERSION = 3
+SPLITTER_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,13 @@ class SplitSettings:
             raise ValueError("overlap must be at least 0 and smaller than max_sentences")
 
 
-# sentencex keeps an unbalanced quotation mark open to the end of the paragraph; a
-# "sentence" that long is split again at plain sentence ends.
-_LONG_SENTENCE = 500
-_PLAIN_END = re.compile(r"(?<=[.!?])\s+(?=[“\"‘'(A-Z])")
+# sentencex keeps a quotation (or an unbalanced quotation mark, to the end of the paragraph)
+# in one sentence. Past 300 characters such a "sentence" is split again at sentence ends after
+# a lower-case word (so not after "U.S." or "Dr."), inside the quotation too: the answer
+# engine's scorer reads only the first 400 characters of a sentence, and a quote should be
+# the sentence that says it, not a speech.
+_LONG_SENTENCE = 300
+_PLAIN_END = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=[a-z]{2}[.!?][’”\"']))\s+(?=[“\"‘'(A-Z])")
 
 
 def _pieces(text: str, language: str) -> list[str]:

@@ -39,6 +39,24 @@ def test_poll_result_line_stays_with_its_option():
     assert any(s.startswith("Option A wins") and s.endswith("33 (31%)") for s in sentences)
 
 
+def test_a_long_quotation_is_cut_at_its_sentence_ends_but_not_after_abbreviations():
+    text = ("During the visit, the paper published a notable admission: “Some people criticize the "
+            "government for being too close with its neighbour and they seem to believe that the other "
+            "way is more ‘noble.’ We will not be surprised to see similar comments there. This rhetoric "
+            "showed that a small group of people in both countries have been misled by the U.S. Army and "
+            "cannot see clearly on national interests.”")
+    sentences = [text[s.start:s.end] for p in split_document(doc(text)) for s in p.sentences]
+    assert sentences[0].endswith("more ‘noble.’") and sentences[1].startswith("We will not")
+    assert sentences[2].startswith("This rhetoric") and "U.S. Army and" in sentences[2]
+    assert len(sentences) == 3
+
+
+def test_short_quotation_stays_one_sentence():
+    text = "He said: “It works. We checked.” Then he left the room."
+    sentences = [text[s.start:s.end] for p in split_document(doc(text)) for s in p.sentences]
+    assert sentences[0] == "He said: “It works. We checked.”"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000))
 def test_any_text_splits_into_exact_spans(text):
