@@ -128,7 +128,7 @@ def build(qa: QA) -> gr.Blocks:
         if not answer.answerable:
             passages = passages_html(answer, "Closest passages — shown for context, not as support", closest=True)
         else:
-            passages = passages_html(answer, "Retrieved passages and their fused scores") if show_passages else ""
+            passages = passages_html(answer, "Retrieved passages, best evidence first, with their fused retrieval scores") if show_passages else ""
         yield answer_html(answer.answer, answer.answerable), sources_html(qa, answer), passages
 
     def answer_json(question: str, k: int = qa.config.k) -> dict:
