@@ -17,9 +17,8 @@ import gradio as gr
 import psutil
 
 from embeddings import DocumentError
-from qa import QA, Answer, Config, QuestionError
-from qa.cli import quiet_libraries
-from qa.language_model import LanguageModel
+from qa import QA, Answer, Config, QuestionError, cite
+from qa.environment import quiet_libraries
 
 EXAMPLES = [
     "By how much did Russia-China trade grow in 2017?",
@@ -42,6 +41,8 @@ CSS = """
 .citeqa-card.closest {border-style: dashed; color: #4b5563}
 .citeqa-card .meta {color: #4b5563; font-size: 0.9em}
 .citeqa-card mark {background: #fde68a; padding: 0 2px}
+.citeqa-card mark .short {background: #f59e0b; font-weight: 700}
+.citeqa-answer .short {display: block; font-size: 1.25em; font-weight: 700; margin-bottom: 4px}
 .citeqa-card .context {margin: 8px 0; line-height: 1.5}
 .citeqa-card .article {max-height: 360px; overflow-y: auto; white-space: pre-wrap; background: #fafafa; padding: 8px}
 .citeqa-note {color: #6b7280; font-style: italic}
@@ -57,11 +58,28 @@ document.addEventListener("toggle", (event) => {
 </script>"""
 
 
-def answer_html(text: str, answerable: bool = True) -> str:
-    body = re.sub(r"\[(\d+)\]", r'<a href="#citeqa-quote-\1">[\1]</a>', html.escape(text))
+def _linked(text: str) -> str:
+    return re.sub(r"\[(\d+)\]", r'<a href="#citeqa-quote-\1">[\1]</a>', html.escape(text))
+
+
+def answer_html(text: str, answerable: bool = True, lead: str | None = None) -> str:
+    """The answer box: the short answer (``lead``) in bold above the sentences that say it."""
+    body = _linked(text)
+    if lead:
+        rest = text[len(lead):] if text.startswith(lead) else text
+        body = f'<span class="short">{_linked(lead)}</span>{_linked(rest.strip())}'
     if answerable:
         return f'<div class="citeqa-answer">{body}</div>'
     return f'<div class="citeqa-answer unanswerable"><div class="badge">Not in the articles</div><div>{body}</div></div>'
+
+
+def _marked(text: str, quote, short) -> str:
+    """The quote highlighted, and inside it the short answer when this quote holds it."""
+    if short is None or short.citation != quote.citation or not quote.start <= short.start <= short.end <= quote.end:
+        return f"<mark>{html.escape(quote.text)}</mark>"
+    a, b = short.start - quote.start, short.end - quote.start
+    return (f"<mark>{html.escape(quote.text[:a])}<span class=\"short\">{html.escape(quote.text[a:b])}</span>"
+            f"{html.escape(quote.text[b:])}</mark>")
 
 
 def sources_html(qa: QA, answer: Answer) -> str:
@@ -70,16 +88,17 @@ def sources_html(qa: QA, answer: Answer) -> str:
     by_citation = {s.citation: s for s in answer.sources}
     cards = []
     for quote in answer.quotes:
-        source = by_citation[quote.citation]
+        source, short = by_citation[quote.citation], answer.short_answer
         try:
             text = qa.index.document(quote.source).text
         except DocumentError:  # edited since this answer was verified: show the quote alone
-            text = quote.text
+            text, short = quote.text, None
             quote = replace(quote, start=0, end=len(text))
         meta = " · ".join(html.escape(v) for v in (source.author, source.publisher, source.date) if v)
-        context = (html.escape(text[max(0, quote.start - CONTEXT_CHARS):quote.start]) + f"<mark>{html.escape(quote.text)}</mark>"
+        mark = _marked(text, quote, short)
+        context = (html.escape(text[max(0, quote.start - CONTEXT_CHARS):quote.start]) + mark
                    + html.escape(text[quote.end:quote.end + CONTEXT_CHARS]))
-        whole = html.escape(text[:quote.start]) + f"<mark>{html.escape(quote.text)}</mark>" + html.escape(text[quote.end:])
+        whole = html.escape(text[:quote.start]) + mark + html.escape(text[quote.end:])
         cards.append(
             f'<div class="citeqa-card" id="citeqa-quote-{quote.citation}">'
             f'<b>[{quote.citation}] <span class="title">{html.escape(source.label)}</span></b>'
@@ -104,32 +123,27 @@ def library_rows(qa: QA) -> list[list]:
 
 
 def build(qa: QA) -> gr.Blocks:
-    generators = {qa.lm.name: qa.lm}  # per-app cache of loaded generators, shared by all sessions
-
-    def engine_for(k: int, generator: str) -> QA:
-        name = (generator or qa.lm.name).strip()
-        if name not in generators:
-            generators[name] = LanguageModel(name, qa.config.cache_dir, qa.config.threads, qa.config.dtype)
-        return qa.configured(generators[name], k=int(k), generator=name)
-
-    def ask(question: str, k: int, generator: str, show_passages: bool):
+    def ask(question: str, k: int, show_passages: bool):
         try:
-            engine = engine_for(k, generator)
+            if not 1 <= int(k) <= MAX_K:
+                raise ValueError(f"passages must be between 1 and {MAX_K}, not {k}")
+            yield '<p class="citeqa-note">Reading the articles…</p>', "", ""
             draft = ""
-            for item in engine.stream(question):
+            for item in qa.configured(k=int(k)).stream(question):
                 if isinstance(item, Answer):
                     answer = item
                 else:
                     draft += item
                     yield answer_html(draft), "", ""
-        except (QuestionError, RuntimeError) as error:
+        except (QuestionError, ValueError, RuntimeError) as error:
             yield f'<p class="citeqa-note">{html.escape(str(error))}</p>', "", ""
             return
         if not answer.answerable:
             passages = passages_html(answer, "Closest passages — shown for context, not as support", closest=True)
         else:
             passages = passages_html(answer, "Retrieved passages, best evidence first, with their fused retrieval scores") if show_passages else ""
-        yield answer_html(answer.answer, answer.answerable), sources_html(qa, answer), passages
+        lead = cite.lead(answer.short_answer, [q.citation for q in answer.quotes]) if answer.short_answer else None
+        yield answer_html(answer.answer, answer.answerable, lead), sources_html(qa, answer), passages
 
     def answer_json(question: str, k: int = qa.config.k) -> dict:
         """The same JSON as ``Answer.to_dict()``."""
@@ -163,7 +177,6 @@ def build(qa: QA) -> gr.Blocks:
         gr.Examples(EXAMPLES, inputs=question)
         with gr.Accordion("Settings", open=False):
             k = gr.Slider(1, 20, value=qa.config.k, step=1, label="Passages retrieved")
-            generator = gr.Textbox(qa.lm.name, label="Generator model (transformers name, local path or .gguf file)")
             show = gr.Checkbox(False, label="Show retrieved passages with scores")
         with gr.Accordion("Documents", open=False):
             files = gr.File(label=f"Add .txt or .md files (up to {UPLOAD_LIMIT_BYTES // 2**20} MB each)",
@@ -172,7 +185,7 @@ def build(qa: QA) -> gr.Blocks:
             status = gr.Markdown(elem_id="citeqa-upload-status")
             library = gr.Dataframe(library_rows(qa), headers=["file", "title", "author", "passages"],
                                    interactive=False, label="Indexed documents")
-        inputs, outputs = [question, k, generator, show], [answer, sources, passages]
+        inputs, outputs = [question, k, show], [answer, sources, passages]
         button.click(ask, inputs, outputs, api_name="ask")
         question.submit(ask, inputs, outputs, api_visibility="private")
         add.click(upload, [files], [status, library], api_visibility="private")

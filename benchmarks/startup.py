@@ -1,7 +1,7 @@
 """Start-up of the app (``python app.py``) from process start to ready-for-questions (its server
 listening, models loaded), to the first answer over HTTP, and its peak memory while answering. Warm: index and converted weights present (median of three starts).
-Cold: a fresh copy of the seeds and an empty home folder, so the index is built and the generator's
-GGUF weights are converted.
+Cold: a fresh copy of the seeds and an empty home folder, so the index is built (the reader and
+encoder load from the repository and site-packages; the generator is loaded only for writer="generate").
 
     python -m benchmarks.startup [--warm 3]
 """
@@ -63,7 +63,7 @@ def start(corpus: Path, home: str | None = None) -> dict:
 
 
 def measure(warm: int) -> dict:
-    start(ROOT / "seeds")  # leaves the index and converted weights in place
+    start(ROOT / "seeds")  # leaves the index in place
     warm_runs = [start(ROOT / "seeds") for _ in range(warm)]
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "seeds"
@@ -86,7 +86,7 @@ def markdown(results: dict) -> str:
         ["warm start to ready (median of %d), s" % len(results["warm_runs"]), results["warm_ready_s"], f"≤ {TARGET_WARM_S:.0f}"],
         ["warm start to first answer over HTTP (median), s", results["warm_first_answer_s"], "reported"],
         ["peak RSS, warm, after 4 questions, MB", results["warm_peak_rss_mb"], f"≤ {TARGET_PEAK_MB}"],
-        ["cold first start to ready (index built, weights converted), s", cold["ready_s"], "reported"],
+        ["cold first start to ready (index built), s", cold["ready_s"], "reported"],
         ["cold first start to first answer, s", cold["first_answer_s"], "reported"],
         ["peak RSS, cold start, MB", cold["peak_rss_mb_after_questions"], "reported"],
     ])

@@ -1,7 +1,7 @@
 """Question in, cited answer out. ``from qa import QA``."""
-from .answer import Answer, PassageRef, Quote, Source
+from .answer import Answer, PassageRef, Quote, ShortAnswer, Source
 from .config import Config
 from .engine import QA
 from .question import QuestionError
 
-__all__ = ["QA", "Answer", "Config", "PassageRef", "Quote", "QuestionError", "Source"]
+__all__ = ["QA", "Answer", "Config", "PassageRef", "Quote", "QuestionError", "ShortAnswer", "Source"]

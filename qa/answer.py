@@ -25,6 +25,28 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The reader's answer: an exact span of quote ``citation`` and so of its document too."""
+
+    text: str
+    citation: int
+    source: str
+    start: int
+    end: int
+    score: float = 0.0
+    """The reader's span score over "no answer" (higher is surer)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citation": self.citation, "source": self.source, "start": self.start,
+                "end": self.end, "score": round(self.score, 3)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ShortAnswer:
+        return cls(data["text"], int(data["citation"]), data["source"], int(data["start"]), int(data["end"]),
+                   float(data.get("score", 0.0)))
+
+
+@dataclass(frozen=True)
 class Source:
     citation: int
     source: str
@@ -75,12 +97,14 @@ class Answer:
     sources: tuple[Source, ...] = ()
     passages: tuple[PassageRef, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    short_answer: ShortAnswer | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "answerable": self.answerable,
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "quotes": [q.to_dict() for q in self.quotes],
             "sources": [s.to_dict() for s in self.sources],
             "passages": [p.to_dict() for p in self.passages],
@@ -95,10 +119,12 @@ class Answer:
             sources=tuple(Source.from_dict(s) for s in data.get("sources", [])),
             passages=tuple(PassageRef.from_dict(p) for p in data.get("passages", [])),
             timings_ms=dict(data.get("timings_ms", {})),
+            short_answer=ShortAnswer.from_dict(data["short_answer"]) if data.get("short_answer") else None,
         )
 
     def __str__(self) -> str:
-        lines = [self.answer, ""]
+        lines = ([f"Answer: {self.short_answer.text} [{self.short_answer.citation}]"] if self.short_answer else [])
+        lines += [self.answer, ""]
         by_citation = {s.citation: s for s in self.sources}
         for quote in self.quotes:
             source = by_citation.get(quote.citation)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import sys
 from pathlib import Path
 
 from embeddings import DocumentError
+
+from .environment import quiet_libraries
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -19,12 +19,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--writer", choices=("extract", "generate"), help="how the answer text is written")
     parser.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
     parser.add_argument("--k", type=int, help="passages retrieved per question (default 5)")
+    parser.add_argument("--reader", help="folder of trained reader weights (default: the bundled one)")
 
 
 def _config(args: argparse.Namespace):
     from qa import Config
 
-    changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k")
+    changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader")
                if getattr(args, name, None) is not None}
     return Config().with_(**changes)
 
@@ -43,13 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="evaluate on a question set; writes report.json, report.md, report.png")
     evaluate.add_argument("--questions", help="JSONL question set (default: the seeds set shipped with citeqa)")
     evaluate.add_argument("--out", default="reports/eval", help="folder for the report (default: reports/eval)")
-    evaluate.add_argument("--benchmark", choices=("seeds", "squad", "scifact"), default="seeds",
-                          help="squad/scifact: the public sets in ../shared/bench (retrieval per mode)")
-    evaluate.add_argument("--data", help="SQuAD dev-v1.1.json or the SciFact folder (default: ../shared/bench/...)")
-    evaluate.add_argument("--sample", type=int, default=1000, help="SQuAD questions sampled (seeded)")
+    evaluate.add_argument("--benchmark", choices=("seeds", "squad", "squad2", "scifact"), default="seeds",
+                          help="squad/squad2/scifact: the public sets in ../shared/bench (TEST articles only for SQuAD)")
+    evaluate.add_argument("--data", help="SQuAD dev-v1.1.json / dev-v2.0 file or the SciFact folder (default: ../shared/bench/...)")
+    evaluate.add_argument("--sample", type=int, default=None,
+                          help="SQuAD questions sampled (seeded; default 1000; squad2: this many answerable and unanswerable, default 600)")
     evaluate.add_argument("--answers", type=int, default=0, help="SQuAD: also answer this many sampled questions (EM/F1)")
     evaluate.add_argument("--cache", default=".bench-cache", help="where benchmark corpora and indexes are kept")
     _add_engine_options(evaluate)
+    from .training import train_reader
+
+    trainer = commands.add_parser("train-reader", help="train the reader on SQuAD TRAIN articles, then calibrate it")
+    train_reader.add_arguments(trainer)
     serve = commands.add_parser("serve", help="run the browser UI")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, or CITEQA_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (default 7860, or CITEQA_PORT)")
@@ -81,7 +87,10 @@ def _public_benchmark(args: argparse.Namespace) -> int:
     shared = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
     if args.benchmark == "squad":
         report = public_sets.squad(Path(args.data or shared / "squad" / "dev-v1.1.json"), Path(args.cache),
-                                   args.sample, answers=args.answers, config=_config(args))
+                                   args.sample or 1000, answers=args.answers, config=_config(args))
+    elif args.benchmark == "squad2":
+        report = public_sets.squad2(Path(args.data or shared / "squad" / "dev-v2.0.from-explorer.json"), Path(args.cache),
+                                    args.sample or 600, config=_config(args))
     else:
         report = public_sets.scifact(Path(args.data or shared / "scifact"), Path(args.cache), config=_config(args))
     out = Path(args.out)
@@ -111,14 +120,10 @@ def _serve(args: argparse.Namespace) -> int:
     return app.main(["--corpus", args.corpus] + [f"--{k}={v}" for k, v in (("host", args.host), ("port", args.port)) if v])
 
 
-def quiet_libraries() -> None:
-    """For the entry points: our own warnings stay, third-party chatter goes."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.basicConfig(level=logging.WARNING, format="citeqa: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.ERROR)  # logs routine progress as WARNING
-    from transformers.utils import logging as hf_logging
+def _train_reader(args: argparse.Namespace) -> int:
+    from .training import train_reader
 
-    hf_logging.disable_progress_bar()
+    return train_reader.run(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     from qa import QuestionError
 
     try:
-        return {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve}[args.command](args)
+        commands = {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve, "train-reader": _train_reader}
+        return commands[args.command](args)
     except (QuestionError, DocumentError, ValueError, RuntimeError) as error:
         print(f"citeqa: {error}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ from typing import Any
 from embeddings import IndexSettings, SplitSettings
 
 from .language_model import DEFAULT_GENERATOR
+from .reader import DEFAULT_READER
 from .retrieval import MODES
 
 WRITERS = ("extract", "generate")
@@ -23,8 +24,8 @@ class Config:
     """Where the index lives; default: a hidden ``.citeqa`` folder inside the corpus folder."""
     generator: str = DEFAULT_GENERATOR
     writer: str = "extract"
-    """``extract``: the model picks the shortest clause that explains the question (safe with small
-    models); ``generate``: the model writes freely, checked, with ``extract`` as the fallback."""
+    """``extract``: the short answer, then the quoted sentences; ``generate``: the generator (a causal
+    LM, loaded only then) writes from the quotes, checked, with ``extract`` as the fallback."""
     cache_dir: str | None = None
     """Converted model weights; default ``~/.cache/citeqa/models``."""
     k: int = 5
@@ -33,17 +34,14 @@ class Config:
     rrf_k: int = 60
     bm25_weight: float = 1.0
     """Weight of the BM25 list in reciprocal-rank fusion (the dense list weighs 1)."""
-    rerank: int = 8
-    """How many of the retrieved sentences (most similar first) the language model scores."""
+    reader: str = DEFAULT_READER
+    """The span reader (a folder holding reader.safetensors and reader.json); it answers or declines."""
+    reader_threshold: float | None = None
+    """Declining point on the reader's score; None: the one calibrated with the weights (reader.json)."""
     passage_rerank: bool = True
-    """Reorder the ``k`` retrieved passages by their best-scored sentence (see ``evidence.by_evidence``)."""
-    min_pmi: float = 0.9
-    min_similarity: float = 0.35
-    require_names: bool = True
-    """Decline when the question names something (a place, a year) that no retrieved article mentions."""
-    shorten_tolerance: float | None = None
-    """Answer with the shortest clause run whose PMI is within this of the sentence's; None: whole sentence."""
-    second_source_margin: float = 0.2
+    """Reorder the ``k`` retrieved passages by the reader's best span in each (see ``choose.by_reading``)."""
+    max_sources: int = 2
+    """At most this many documents are cited for one short answer (the best, and others stating it too)."""
     max_question_chars: int = 2000
     max_new_tokens: int = 80
     threads: int | None = None
@@ -55,7 +53,7 @@ class Config:
             raise ValueError(f"Config.writer must be one of {WRITERS}, not {self.writer!r}")
         if self.retrieval not in MODES:
             raise ValueError(f"Config.retrieval must be one of {MODES}, not {self.retrieval!r}")
-        for name in ("k", "depth", "rerank", "max_question_chars", "max_new_tokens"):
+        for name in ("k", "depth", "max_sources", "max_question_chars", "max_new_tokens"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Config.{name} must be at least 1, not {getattr(self, name)}")
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files
 
-from . import evidence as ev
-from . import verify, writer
-from .answer import Answer, PassageRef, Quote, Source
+from . import choose, cite, verify, writer
+from .answer import Answer, PassageRef, Quote, ShortAnswer, Source
 from .config import Config
 from .language_model import LanguageModel
 from .question import clean_question
+from .reader import Reader, Span
 from .retrieval import Hit, retrieve
 
 log = logging.getLogger(__name__)
@@ -23,12 +23,16 @@ NOT_IN_ARTICLES = "The articles do not say. None of the passages below answers t
 
 
 class QA:
-    """Answers questions about one folder of articles, quoting them exactly."""
+    """Answers questions about one folder of articles, quoting them exactly.
 
-    def __init__(self, index: Index, lm: LanguageModel, config: Config = Config()):
+    Stages: retrieve (``retrieval``) → read the k passages (``reader``) → choose the answering
+    spans or decline (``choose``) → cite them (``cite``, ``writer``) → verify (``verify``)."""
+
+    def __init__(self, index: Index, reader: Reader, config: Config = Config(), lm: LanguageModel | None = None):
         self._corpus = _Corpus(index)
-        self.lm = lm
+        self.reader = reader
         self.config = config
+        self._lm = lm
 
     @property
     def index(self) -> Index:
@@ -38,12 +42,25 @@ class QA:
     def last_sync(self) -> SyncReport | None:
         return self._corpus.last_sync
 
+    @property
+    def lm(self) -> LanguageModel:
+        """The generator, loaded on first use: only ``writer="generate"`` needs it."""
+        if self._lm is None:
+            cfg = self.config
+            self._lm = LanguageModel(cfg.generator, cfg.cache_dir, cfg.threads, cfg.dtype)
+        return self._lm
+
+    @property
+    def threshold(self) -> float:
+        """The reader score below which the question is declined."""
+        return self.reader.threshold if self.config.reader_threshold is None else self.config.reader_threshold
+
     @classmethod
     def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
         """Open (building or updating as needed) the folder's index and load the models."""
         encoder = Encoder(config.index.encoder, dtype=config.dtype)
         index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress)
-        qa = cls(index, LanguageModel(config.generator, config.cache_dir, config.threads, config.dtype), config)
+        qa = cls(index, Reader(config.reader, config.dtype), config)
         qa._corpus.last_sync = report
         return qa
 
@@ -65,26 +82,26 @@ class QA:
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         """The engine's passage ranking (what evaluation measures): fused, with the first ``config.k``
-        reordered by their sentences' query likelihood when ``config.passage_rerank`` is on."""
+        reordered by the reader's best span in each when ``config.passage_rerank`` is on."""
         question = clean_question(question, self.config.max_question_chars)
-        vector = self.index.encoder.encode([question])[0]
-        return self._search(question, vector, k or self.config.k, self.config.passage_rerank)[0]
+        with self._corpus.lock:
+            vector = self.index.encoder.encode([question])[0]
+            return self._search(question, vector, k or self.config.k, read=self.config.passage_rerank)[0]
 
-    def _search(self, question: str, vector, k: int, scored: bool,
-                clock: _Clock | None = None) -> tuple[list[Hit], list[ev.Evidence]]:
-        """The top ``k`` passages and, when ``scored``, the sentences of the first ``config.k`` ranked."""
+    def _search(self, question: str, vector, k: int, read: bool = True,
+                clock: _Clock | None = None) -> tuple[list[Hit], list[Hit], list[Span]]:
+        """The top ``k`` passages in the engine's order, the first ``config.k`` as fused, and their spans."""
         cfg, clock = self.config, clock or _Clock()
         hits = retrieve(self.index, question, vector, max(k, cfg.k), cfg.retrieval, cfg.depth, cfg.rrf_k,
                         cfg.bm25_weight)
         clock.lap("retrieve")
-        if not scored:
-            return hits[:k], []
         head, tail = hits[:cfg.k], hits[cfg.k:]
-        ranked = ev.rank(question, vector, ev.candidates(head), self.index.encoder, self.lm, cfg.rerank)
-        clock.lap("rerank")
-        if cfg.passage_rerank:
-            head = ev.by_evidence(head, ranked)
-        return (head + tail)[:k], ranked
+        if not read:
+            return hits[:k], head, []
+        spans = self.reader.read(question, [h.passage.text for h in head])
+        clock.lap("read")
+        ranking = choose.by_reading(head, spans) if cfg.passage_rerank else head
+        return (ranking + tail)[:k], head, spans
 
     def evaluate(self, questions: str | Path | None = None, out: str | Path | None = None,
                  progress: bool = True) -> dict:
@@ -98,8 +115,8 @@ class QA:
         return report
 
     def configured(self, lm: LanguageModel | None = None, **changes) -> QA:
-        """The same corpus (index, lock, re-indexing) with other settings or another generator."""
-        other = QA(self.index, lm or self.lm, self.config.with_(**changes))
+        """The same corpus (index, lock, re-indexing) and reader with other settings or another generator."""
+        other = QA(self.index, self.reader, self.config.with_(**changes), lm or self._lm)
         other._corpus = self._corpus
         return other
 
@@ -111,7 +128,7 @@ class QA:
         return result
 
     def stream(self, question: str) -> Iterator[str | Answer]:
-        """Pieces of answer text as they are written, then the verified :class:`Answer`.
+        """Pieces of answer text as they are known (the short answer first), then the verified :class:`Answer`.
 
         The final Answer's text is authoritative: if a draft fails verification it is
         replaced by the extractive answer.
@@ -128,78 +145,57 @@ class QA:
     def _answer(self, question: str) -> Iterator[str | Answer]:
         cfg, clock = self.config, _Clock()
         vector = self.index.encoder.encode([question])[0]
-        hits, ranked = self._search(question, vector, cfg.k, True, clock)
+        hits, head, spans = self._search(question, vector, cfg.k, clock=clock)
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
-        documents = self._read(dict.fromkeys(h.passage.source for h in hits))
-        chosen = self._choose(question, ranked, documents)
+        chosen = choose.choose(head, spans, self.threshold, cfg.max_sources)
+        clock.lap("choose")
         if not chosen:
             yield NOT_IN_ARTICLES
             yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
             return
-        text = yield from self._write(question, chosen, clock)
-        answer = self._assemble(question, text, chosen, passages, documents, clock)
+        short, quotes, text = cite.compose(chosen)
+        yield cite.lead(short, [q.citation for q in quotes])
+        text = yield from self._write(question, quotes, text, clock)
+        answer = self._assemble(question, text, short, quotes, passages, clock)
         if answer is None:
             answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
         yield answer
 
     def _read(self, sources) -> dict[str, Document]:
-        """The retrieved documents as they are on disk now, read once per question."""
+        """The cited documents as they are on disk now, read once per question."""
         try:
             return {source: self.index.document(source) for source in sources}
         except DocumentError as error:
             raise _StaleIndex(str(error)) from None
 
-    def _choose(self, question: str, ranked: list[ev.Evidence],
-                documents: dict[str, Document]) -> list[tuple[ev.Evidence, int]]:
-        """The best sentence, and a second from another article when it explains the question nearly as well."""
-        cfg = self.config
-        if not ranked or ranked[0].pmi < cfg.min_pmi or ranked[0].similarity < cfg.min_similarity:
-            return []
-        if cfg.require_names and ev.unmatched_names(question, [d.text for d in documents.values()]):
-            return []
-        best = ranked[0]
-        chosen = [(best, 1)]
-        for other in ranked[1:cfg.rerank]:
-            if other.source != best.source and other.pmi >= max(cfg.min_pmi, best.pmi - cfg.second_source_margin):
-                chosen.append((other, 2))
-                break
-        return chosen
+    def _write(self, question: str, quotes: tuple[Quote, ...], extractive: str, clock: _Clock) -> Iterator[str]:
+        """The extractive text, or with ``writer="generate"`` a streamed draft that passes the checks."""
+        if self.config.writer != "generate":
+            clock.lap("cite")
+            return extractive
+        draft = ""
+        for piece in writer.generated(question, quotes, self.lm, self.config.max_new_tokens):
+            draft += piece
+            yield piece
+        clock.lap("generate")
+        draft = " ".join(draft.split())
+        problems = writer.draft_problems(draft, quotes)
+        if not problems:
+            return draft
+        log.info("draft answer replaced by extractive answer: %s", "; ".join(problems))
+        return extractive
 
-    def _write(self, question: str, chosen, clock: _Clock) -> Iterator[str]:
-        cfg = self.config
-        if cfg.writer == "generate":
-            draft = ""
-            for piece in writer.generated(question, chosen, self.lm, cfg.max_new_tokens):
-                draft += piece
-                yield piece
-            clock.lap("generate")
-            draft = " ".join(draft.split())
-            quotes = [Quote(n, e.text, e.source, e.span.start, e.span.end) for e, n in chosen]
-            sources = [Source(n, e.source) for e, n in chosen]
-            problems = verify.marker_problems(draft, sources) + verify.unsupported_terms(draft, quotes)
-            if draft and verify.MARKER.search(draft) and not problems:
-                return draft
-            log.info("draft answer replaced by extractive answer: %s", problems or "no citation")
-        text = writer.extractive(question, chosen, self.lm, cfg.shorten_tolerance)
-        clock.lap("extract")
-        yield text
-        return text
-
-    def _assemble(self, question, text, chosen, passages, documents: dict[str, Document], clock) -> Answer | None:
-        def document(source: str) -> Document:
-            if source not in documents:
-                raise DocumentError(f"{source}: not among the retrieved documents")
-            return documents[source]
-
-        quotes = tuple(Quote(n, e.text, e.source, e.span.start, e.span.end) for e, n in chosen)
-        sources = tuple(self._source(e.source, n) for e, n in chosen)
-        problems = (verify.quote_problems(quotes, document) + verify.marker_problems(text, sources)
-                    + verify.retrieval_problems(quotes, {p.source for p in passages}))
+    def _assemble(self, question: str, text: str, short: ShortAnswer, quotes: tuple[Quote, ...],
+                  passages: tuple[PassageRef, ...], clock: _Clock) -> Answer | None:
+        documents = self._read(dict.fromkeys(q.source for q in quotes))
+        sources = tuple(self._source(q.source, q.citation) for q in quotes)
+        problems = verify.answer_problems(text, short, quotes, sources, documents.__getitem__,
+                                          {p.source for p in passages})
         clock.lap("verify")
         if problems:
             log.warning("answer withheld: %s", "; ".join(problems))
             return None
-        return Answer(question, text, True, quotes, sources, passages, clock.total())
+        return Answer(question, text, True, quotes, sources, passages, clock.total(), short)
 
     def _source(self, source: str, citation: int) -> Source:
         meta = self.index.documents[source].meta

@@ -7,16 +7,26 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tqdm.auto import tqdm
 
 from . import metrics
 from .answer import Answer
+from .retrieval import Hit
 from .verify import MARKER
 
-if TYPE_CHECKING:
-    from .engine import QA
+
+class QA(Protocol):
+    """What evaluation needs of the engine (``qa.QA`` is one)."""
+
+    index: Any
+    config: Any
+    threshold: float
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Hit]: ...
+
+    def ask(self, question: str) -> Answer: ...
 
 DEFAULT_QUESTIONS = Path(__file__).parent / "eval_sets" / "seeds.jsonl"
 CUTOFFS = (1, 5, 10)
@@ -75,6 +85,7 @@ class Outcome:
     article_ranking: list[bool]
     quotes_exact: list[bool] = field(default_factory=list)
     evidence_quoted: float = 0.0
+    short_exact: bool | None = None
 
     @property
     def declined(self) -> bool:
@@ -83,6 +94,11 @@ class Outcome:
     @property
     def text(self) -> str:
         return " ".join(MARKER.sub(" ", self.answer.answer).split())
+
+    @property
+    def short(self) -> str:
+        short = self.answer.short_answer
+        return short.text if short and self.answer.answerable else ""
 
     @property
     def cited(self) -> set[str]:
@@ -114,6 +130,9 @@ def _run_one(qa: QA, question: EvalQuestion, depth: int) -> Outcome:
     outcome = Outcome(question, answer, passage_relevant, [a in question.sources for a in articles])
     for quote in answer.quotes:
         outcome.quotes_exact.append(qa.index.document(quote.source).text[quote.start:quote.end] == quote.text)
+    if answer.short_answer:
+        short = answer.short_answer
+        outcome.short_exact = qa.index.document(short.source).text[short.start:short.end] == short.text
     if spans:
         quoted = [any(_overlaps_evidence(q.source, q.start, q.end, [span]) for q in answer.quotes) for span in spans]
         outcome.evidence_quoted = sum(quoted) / len(quoted)
@@ -154,10 +173,15 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             "contains_gold_alias": _mean([float(not o.declined and metrics.contains_alias(o.text, o.question.answers)) for o in gold]),
             "gold_article_cited": _mean([float(bool(o.cited & set(o.question.sources))) for o in gold]),
             "median_answer_words": statistics.median([len(o.text.split()) for o in answered]) if answered else None,
+            "short_contains_gold_alias": _mean([float(not o.declined and metrics.contains_alias(o.short, o.question.answers)) for o in gold]),
+            "short_exact_match": _mean([metrics.exact_match(o.short, o.question.answers) if not o.declined else 0.0 for o in gold]),
+            "short_f1": _mean([metrics.f1(o.short, o.question.answers) if not o.declined else 0.0 for o in gold]),
+            "median_short_answer_words": statistics.median([len(o.short.split()) for o in answered]) if answered else None,
         },
         "quotes": {
             "count": len(quotes),
             "exactness": _mean([float(q) for q in quotes]),
+            "short_answer_exactness": _mean([float(o.short_exact) for o in outcomes if o.short_exact is not None]),
             "citation_precision": round(len(golds) / len(cited), 4) if cited else None,
             "citation_recall": _mean([o.evidence_quoted for o in gold_evidence]),
         },
@@ -177,7 +201,7 @@ def failures(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     rows = []
     for o in outcomes:
         q, problems = o.question, []
-        if not all(o.quotes_exact):
+        if not all(o.quotes_exact) or o.short_exact is False:
             problems.append("quote not exact")
         if q.answerable:
             if o.declined:
@@ -187,19 +211,22 @@ def failures(outcomes: list[Outcome]) -> list[dict[str, Any]]:
                     problems.append("gold article not cited")
                 if not metrics.contains_alias(o.text, q.answers):
                     problems.append("answer lacks a gold alias")
+                elif not metrics.contains_alias(o.short, q.answers):
+                    problems.append("short answer lacks a gold alias")
         elif not o.declined:
             problems.append("answered an unanswerable question")
         if problems:
             rows.append({"id": q.id, "kind": q.kind, "question": q.question, "problems": problems,
                          "expected": {"answers": list(q.answers), "sources": list(q.sources)},
-                         "got": {"answer": o.answer.answer, "sources": sorted(o.cited)}})
+                         "got": {"answer": o.answer.answer, "short": o.short, "sources": sorted(o.cited)}})
     return rows
 
 
 def evaluate(qa: QA, questions: list[EvalQuestion], depth: int = 10, progress: bool = True) -> dict[str, Any]:
     outcomes = [_run_one(qa, q, depth) for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress)]
     return {
-        "config": {"generator": qa.lm.name, "encoder": qa.index.encoder.name, "retrieval": qa.config.retrieval,
+        "config": {"reader": qa.config.reader, "threshold": qa.threshold, "encoder": qa.index.encoder.name,
+                   "retrieval": qa.config.retrieval,
                    "k": qa.config.k, "writer": qa.config.writer, "documents": len(qa.index.documents),
                    "passages": len(qa.index.passages)},
         "summary": summarize(outcomes),
@@ -217,7 +244,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = ["# citeqa evaluation", "",
              f"{s['questions']['total']} questions ({s['questions']['answerable']} answerable, "
              f"{s['questions']['unanswerable']} unanswerable) · {c['documents']} documents, {c['passages']} passages · "
-             f"retrieval {c['retrieval']}, k={c['k']}, writer {c['writer']}, generator `{c['generator']}`", "",
+             f"retrieval {c['retrieval']}, k={c['k']}, writer {c['writer']}, reader threshold {c['threshold']:.2f}", "",
              "## Retrieval", "", "| target | R@1 | R@5 | R@10 | MRR | nDCG@10 |", "|---|---|---|---|---|---|"]
     for name, r in s["retrieval"].items():
         lines.append(f"| {name.replace('_', ' ')} | " + " | ".join(
@@ -228,7 +255,11 @@ def markdown(report: dict[str, Any]) -> str:
               f"| answer contains a gold alias | {_pct(a['contains_gold_alias'])} |",
               f"| gold article cited | {_pct(a['gold_article_cited'])} |",
               f"| median answer length (words) | {a['median_answer_words']} |",
+              f"| short answer contains a gold alias | {_pct(a['short_contains_gold_alias'])} |",
+              f"| short answer exact match / F1 | {_pct(a['short_exact_match'])} / {_pct(a['short_f1'])} |",
+              f"| median short answer length (words) | {a['median_short_answer_words']} |",
               f"| quote exactness ({q['count']} quotes) | {_pct(q['exactness'])} |",
+              f"| short answer exactness | {_pct(q['short_answer_exactness'])} |",
               f"| citation precision | {_pct(q['citation_precision'])} |", f"| citation recall | {_pct(q['citation_recall'])} |",
               f"| refusal precision | {_pct(r['precision'])} |", f"| refusal recall | {_pct(r['recall'])} |",
               f"| false-decline rate | {_pct(r['false_decline_rate'])} |",
@@ -239,7 +270,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["| id | problems | expected | got |", "|---|---|---|---|"]
         for f in report["failures"]:
             expected = f"{' / '.join(f['expected']['answers']) or 'decline'} ({', '.join(f['expected']['sources']) or '—'})"
-            got = re.sub(r"\s+", " ", f["got"]["answer"]).replace("|", "\\|")[:160]
+            got = re.sub(r"\s+", " ", f"«{f['got'].get('short', '')}» {f['got']['answer']}").replace("|", "\\|")[:160]
             lines.append(f"| {f['id']} | {'; '.join(f['problems'])} | {expected} | {got} ({', '.join(f['got']['sources']) or '—'}) |")
     return "\n".join(lines) + "\n"
 
@@ -253,13 +284,14 @@ def chart(report: dict[str, Any], path: Path) -> None:
     s = report["summary"]
     values = {
         "passage R@5": s["retrieval"]["evidence_passage"]["recall@5"], "article R@1": s["retrieval"]["article"]["recall@1"],
-        "gold alias": s["answers"]["contains_gold_alias"], "gold article cited": s["answers"]["gold_article_cited"],
+        "gold alias": s["answers"]["contains_gold_alias"], "short answer alias": s["answers"]["short_contains_gold_alias"],
+        "gold article cited": s["answers"]["gold_article_cited"],
         "quote exact": s["quotes"]["exactness"], "citation prec.": s["quotes"]["citation_precision"],
         "refusal recall": s["refusals"]["recall"], "false declines": s["refusals"]["false_decline_rate"],
     }
     names = list(values)
     fig, ax = plt.subplots(figsize=(9, 4))
-    bars = ax.bar(names, [values[n] or 0 for n in names], color=["#2563eb"] * 7 + ["#dc2626"])
+    bars = ax.bar(names, [values[n] or 0 for n in names], color=["#2563eb"] * 8 + ["#dc2626"])
     ax.bar_label(bars, labels=[_pct(values[n]) for n in names], fontsize=8)
     ax.set_ylim(0, 1.1)
     ax.set_title(f"citeqa on {s['questions']['total']} questions")

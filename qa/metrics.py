@@ -34,6 +34,15 @@ def f1(prediction: str, golds: Sequence[str]) -> float:
     return max((one(g) for g in golds), default=0.0)
 
 
+def squad2(prediction: str | None, golds: Sequence[str]) -> tuple[float, float]:
+    """SQuAD 2.0's EM and F1 for one question: with no gold answer, only "no answer" (None) scores 1."""
+    if not golds:
+        return (float(prediction is None),) * 2
+    if prediction is None:
+        return 0.0, 0.0
+    return exact_match(prediction, golds), f1(prediction, golds)
+
+
 def _loose(text: str) -> str:
     """SQuAD normalisation that also drops typographic quotes and dashes (any Unicode punctuation)."""
     return normalize_answer("".join(" " if unicodedata.category(c).startswith("P") else c for c in text))

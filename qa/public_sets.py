@@ -14,19 +14,22 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from . import metrics
+from dataclasses import dataclass
+
+from . import choose, metrics
 from .config import Config
 from .engine import QA
-from .verify import MARKER
+from .retrieval import Hit
+from .training import squad_split
 
 # Each row: a name and the settings it changes; the last row is the default engine.
 ROWS = {"dense": {"retrieval": "dense", "passage_rerank": False},
         "bm25": {"retrieval": "bm25", "passage_rerank": False},
         "hybrid": {"retrieval": "hybrid", "passage_rerank": False},
-        "hybrid+rerank": {"retrieval": "hybrid", "passage_rerank": True}}
+        "hybrid+reader": {"retrieval": "hybrid", "passage_rerank": True}}
 
 
-def _write_corpus(folder: Path, docs: list[tuple[str, str, str]]) -> None:
+def write_corpus(folder: Path, docs: list[tuple[str, str, str]]) -> None:
     """Files named by id, with titles in metadata.json; written once (atomic marker last)."""
     if (folder / ".complete").exists():
         return
@@ -52,46 +55,122 @@ def _retrieval_table(qa: QA, queries: list[tuple[str, str, set[str]]], depth: in
     return table
 
 
-def squad_corpus(data: Path, cache: Path) -> tuple[Path, list[tuple[str, str, str, list[str]]]]:
-    """The folder of dev paragraphs (written once) and every question as (id, text, paragraph, answers)."""
+def squad_corpus(data: Path, cache: Path, name: str = "squad-corpus") -> tuple[Path, list[SquadQuestion]]:
+    """The folder of a SQuAD file's paragraphs (written once) and every question with its article."""
     dataset = json.loads(Path(data).read_text(encoding="utf-8"))["data"]
     docs, questions = [], []
     for a, article in enumerate(dataset):
         for p, paragraph in enumerate(article["paragraphs"]):
-            name = f"{a:02d}_{p:03d}"
-            docs.append((name, article["title"].replace("_", " "), paragraph["context"]))
-            questions += [(qa["id"], qa["question"], name, [x["text"] for x in qa["answers"]]) for qa in paragraph["qas"]]
-    folder = Path(cache) / "squad-corpus"
-    _write_corpus(folder, docs)
+            file = f"{a:02d}_{p:03d}"
+            docs.append((file, article["title"].replace("_", " "), paragraph["context"]))
+            questions += [SquadQuestion(q["id"], q["question"], file, [x["text"] for x in q["answers"]], article["title"])
+                          for q in paragraph["qas"]]
+    folder = Path(cache) / name
+    write_corpus(folder, docs)
     return folder, questions
 
 
+@dataclass(frozen=True)
+class SquadQuestion:
+    id: str
+    text: str
+    paragraph: str
+    answers: list[str]
+    """Empty for SQuAD 2.0's unanswerable questions."""
+    article: str
+
+
+def _test_only(questions: list[SquadQuestion], data: Path, articles: set[str] | None) -> list[SquadQuestion]:
+    """Questions of the TEST articles (default: qa.training.squad_split's, from the files beside ``data``):
+    the reader was never trained or tuned on them."""
+    test = articles if articles is not None else set(squad_split.article_split(Path(data).parent)["test"])
+    return [q for q in questions if q.article in test]
+
+
+def _paragraph_score(relevant: list[bool], _total: int) -> dict[str, float]:
+    return {"recall@1": metrics.recall_at(relevant, 1), "recall@5": metrics.recall_at(relevant, 5),
+            "recall@20": metrics.recall_at(relevant, 20), "mrr": metrics.reciprocal_rank(relevant)}
+
+
 def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: int = 0,
-          config: Config = Config()) -> dict[str, Any]:
-    """Paragraph retrieval over all dev paragraphs for a seeded sample of questions, per mode;
-    EM/F1 of the default engine on the first ``answers`` sampled questions."""
+          config: Config = Config(), articles: set[str] | None = None) -> dict[str, Any]:
+    """SQuAD v1.1 as an open corpus (every dev paragraph indexed), questions of TEST articles only:
+    paragraph retrieval per mode for a seeded sample, and the default engine's answers to the first
+    ``answers`` of them (EM/F1 of the short answer; declining scores 0)."""
     folder, questions = squad_corpus(data, cache)
     engine = QA.from_folder(folder, config)
-    picked = random.Random(seed).sample(questions, min(sample, len(questions)))
-    queries = [(qid, text, {f"{name}.txt"}) for qid, text, name, _ in picked]
-
-    def score(relevant: list[bool], _total: int) -> dict[str, float]:
-        return {"recall@1": metrics.recall_at(relevant, 1), "recall@5": metrics.recall_at(relevant, 5),
-                "recall@20": metrics.recall_at(relevant, 20), "mrr": metrics.reciprocal_rank(relevant)}
-
-    report = {"paragraphs": len(list(folder.glob("*.txt"))), "passages": len(engine.index.passages), "questions": len(picked),
-              "seed": seed, "retrieval": _retrieval_table(engine, queries, 60, score)}
+    pool = _test_only(questions, data, articles)
+    picked = random.Random(seed).sample(pool, min(sample, len(pool)))
+    queries = [(q.id, q.text, {f"{q.paragraph}.txt"}) for q in picked]
+    report = {"paragraphs": len(list(folder.glob("*.txt"))), "passages": len(engine.index.passages),
+              "questions": len(picked), "seed": seed, "articles": "TEST",
+              "retrieval": _retrieval_table(engine, queries, 60, _paragraph_score)}
     if answers:
-        em, f1 = [], []
-        for _, text, _, gold in tqdm(picked[:answers], desc="answers", unit="question"):
-            answer = engine.ask(text)
-            predicted = " ".join(MARKER.sub(" ", answer.answer).split()) if answer.answerable else ""
-            em.append(metrics.exact_match(predicted, gold))
-            f1.append(metrics.f1(predicted, gold))
-        report["answers"] = {"questions": len(em), "exact_match": round(statistics.fmean(em), 4),
-                             "f1": round(statistics.fmean(f1), 4), "writer": engine.config.writer,
-                             "shorten_tolerance": engine.config.shorten_tolerance}
+        report["answers"] = _answers(engine, picked[:answers])
     return report
+
+
+def squad2(data: Path, cache: Path, sample: int = 600, seed: int = 13, config: Config = Config(),
+           articles: set[str] | None = None) -> dict[str, Any]:
+    """SQuAD 2.0 on TEST articles: the reader alone on each question's own paragraph (every TEST
+    question), and the whole engine over all 1,204 paragraphs for ``sample`` answerable and
+    ``sample`` unanswerable questions (seeded)."""
+    folder, questions = squad_corpus(data, cache, "squad2-corpus")
+    engine = QA.from_folder(folder, config)
+    pool = _test_only(questions, data, articles)
+    rng = random.Random(seed)
+    answerable = [q for q in pool if q.answers]
+    unanswerable = [q for q in pool if not q.answers]
+    picked = rng.sample(answerable, min(sample, len(answerable))) + rng.sample(unanswerable, min(sample, len(unanswerable)))
+    rng.shuffle(picked)
+    return {"paragraphs": len(list(folder.glob("*.txt"))), "passages": len(engine.index.passages), "articles": "TEST",
+            "threshold": engine.threshold, "reader_alone": _reader_alone(engine, pool),
+            "open": _answers(engine, picked)}
+
+
+def _reader_alone(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
+    """The reader given the question's own paragraph, cut into the engine's passages."""
+    by_paragraph: dict[str, list[Hit]] = {}
+    for row, passage in enumerate(engine.index.passages):
+        by_paragraph.setdefault(passage.source, []).append(Hit(row, passage, 0.0))
+    em, f1, has, no = [], [], [], []
+    for q in tqdm(questions, desc="reader alone", unit="question"):
+        hits = by_paragraph.get(f"{q.paragraph}.txt", [])
+        spans = engine.reader.read(q.text, [h.passage.text for h in hits])
+        chosen = choose.choose(hits, spans, engine.threshold)
+        predicted = chosen[0].span.text if chosen else None
+        e, f = metrics.squad2(predicted, q.answers)
+        em.append(e)
+        f1.append(f)
+        (has if q.answers else no).append(f)
+    return {"questions": len(questions), "exact_match": _round(em), "f1": _round(f1),
+            "has_answer_f1": _round(has), "no_answer_accuracy": _round(no),
+            "has_answer": len(has), "no_answer": len(no)}
+
+
+def _answers(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
+    """The whole engine: SQuAD 2.0 EM/F1 of the short answer (declining is right only when there is no
+    answer), decline rates, and whether the answering paragraph was cited."""
+    em, f1, declined_has, declined_no, cited = [], [], [], [], []
+    for q in tqdm(questions, desc="answers", unit="question"):
+        answer = engine.ask(q.text)
+        predicted = answer.short_answer.text if answer.answerable and answer.short_answer else None
+        e, f = metrics.squad2(predicted, q.answers)
+        em.append(e)
+        f1.append(f)
+        (declined_has if q.answers else declined_no).append(float(predicted is None))
+        if q.answers and predicted is not None:
+            cited.append(float(any(s.source == f"{q.paragraph}.txt" for s in answer.sources)))
+    report = {"questions": len(questions), "answerable": len(declined_has), "unanswerable": len(declined_no),
+              "exact_match": _round(em), "f1": _round(f1), "answerable_declined": _round(declined_has),
+              "gold_paragraph_cited": _round(cited), "writer": engine.config.writer}
+    if declined_no:
+        report["unanswerable_declined"] = _round(declined_no)
+    return report
+
+
+def _round(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if values else None
 
 
 def scifact_corpus(folder: Path, cache: Path) -> tuple[Path, dict[str, str], dict[str, set[str]]]:
@@ -113,7 +192,7 @@ def scifact_corpus(folder: Path, cache: Path) -> tuple[Path, dict[str, str], dic
             if int(row["score"]) > 0:
                 gold.setdefault(row["query-id"].strip(), set()).add(f"{row['corpus-id'].strip()}.txt")
     corpus = Path(cache) / "scifact-corpus"
-    _write_corpus(corpus, docs)
+    write_corpus(corpus, docs)
     return corpus, queries_text, gold
 
 
@@ -132,12 +211,22 @@ def scifact(folder: Path, cache: Path, config: Config = Config()) -> dict[str, A
 
 
 def markdown(name: str, report: dict[str, Any]) -> str:
-    table = report["retrieval"]
-    columns = list(next(iter(table.values())))
-    lines = [f"# {name} retrieval", "", "| mode | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    lines += [f"| {mode} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |" for mode, row in table.items()]
-    if "answers" in report:
-        a = report["answers"]
-        lines += ["", f"Answers ({a['questions']} questions, writer {a['writer']}): EM {100 * a['exact_match']:.1f}, "
-                      f"F1 {100 * a['f1']:.1f}"]
+    lines = [f"# {name}", ""]
+    if "retrieval" in report:
+        table = report["retrieval"]
+        columns = list(next(iter(table.values())))
+        lines += ["| mode | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+        lines += [f"| {mode} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |" for mode, row in table.items()]
+    for name_, a in (("Answers", report.get("answers")), ("Open corpus", report.get("open"))):
+        if a:
+            lines += ["", f"{name_} ({a['questions']} questions, {a['unanswerable']} unanswerable): "
+                          f"EM {100 * a['exact_match']:.1f}, F1 {100 * a['f1']:.1f}, answerable declined "
+                          f"{100 * a['answerable_declined']:.1f}%"
+                          + (f", unanswerable declined {100 * a['unanswerable_declined']:.1f}%" if a.get("unanswerable_declined") is not None else "")
+                          + f", gold paragraph cited {100 * (a['gold_paragraph_cited'] or 0):.1f}%"]
+    if "reader_alone" in report:
+        r = report["reader_alone"]
+        lines += ["", f"Reader alone on the gold paragraph ({r['questions']} questions): EM {100 * r['exact_match']:.1f}, "
+                      f"F1 {100 * r['f1']:.1f}, HasAns F1 {100 * r['has_answer_f1']:.1f} ({r['has_answer']}), "
+                      f"NoAns accuracy {100 * r['no_answer_accuracy']:.1f} ({r['no_answer']})"]
     return "\n".join(lines) + "\n"

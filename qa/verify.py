@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from embeddings import Document
 
-from .answer import Quote, Source
+from .answer import Quote, ShortAnswer, Source
 
 MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
@@ -26,6 +26,20 @@ def quote_problems(quotes: Iterable[Quote], document: Callable[[str], Document])
         if text[quote.start:quote.end] != quote.text:
             problems.append(f"quote [{quote.citation}] is not the text of {quote.source}[{quote.start}:{quote.end}]")
     return problems
+
+
+def short_answer_problems(short: ShortAnswer, quotes: Iterable[Quote], document: Callable[[str], Document]) -> list[str]:
+    """(a') The short answer is an exact span of its document, inside the quote it cites."""
+    around = [q for q in quotes if q.citation == short.citation and q.source == short.source]
+    if not any(q.start <= short.start and short.end <= q.end for q in around):
+        return [f"short answer is not inside quote [{short.citation}]"]
+    try:
+        text = document(short.source).text
+    except (OSError, ValueError) as error:
+        return [f"short answer from {short.source}: {error}"]
+    if text[short.start:short.end] != short.text:
+        return [f"short answer is not the text of {short.source}[{short.start}:{short.end}]"]
+    return []
 
 
 def marker_problems(answer: str, sources: Iterable[Source]) -> list[str]:
@@ -49,3 +63,10 @@ def unsupported_terms(answer: str, quotes: Iterable[Quote]) -> list[str]:
         if word[0].isupper() and not _SENTENCE_START.search(body[:match.start()]) and word not in support:
             missing.append(word)
     return missing
+
+
+def answer_problems(text: str, short: ShortAnswer, quotes: tuple[Quote, ...], sources: Iterable[Source],
+                    document: Callable[[str], Document], retrieved_sources: set[str]) -> list[str]:
+    """Everything an answer must pass before it is shown: (a), (a'), (b) and the retrieval check."""
+    return (quote_problems(quotes, document) + short_answer_problems(short, quotes, document)
+            + marker_problems(text, sources) + retrieval_problems(quotes, retrieved_sources))

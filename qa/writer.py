@@ -1,11 +1,12 @@
-"""Writing the answer text from chosen evidence, with [n] markers."""
+"""Writing answer text with [n] markers: the extractive form, and an optional model-written draft."""
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from .evidence import Evidence, shortest_sufficient
+from .answer import Quote, Source
 from .language_model import LanguageModel
+from .verify import MARKER, marker_problems, unsupported_terms
 
 _SYSTEM = (
     "Answer the question using only the numbered evidence. Reply in one or two short sentences and "
@@ -27,15 +28,15 @@ def cite(text: str, citation: int) -> str:
     return f"{text} [{citation}]."
 
 
-def extractive(question: str, chosen: list[tuple[Evidence, int]], lm: LanguageModel, tolerance: float | None) -> str:
-    """Each piece of evidence, cut (unless ``tolerance`` is None) to the shortest clause run that
-    explains the question as well."""
-    if tolerance is None:
-        return " ".join(cite(e.text, n) for e, n in chosen)
-    return " ".join(cite(shortest_sufficient(question, e, lm, tolerance).text, n) for e, n in chosen)
-
-
-def generated(question: str, chosen: list[tuple[Evidence, int]], lm: LanguageModel, max_new_tokens: int) -> Iterator[str]:
-    numbered = "\n".join(f"[{n}] {' '.join(e.text.split())}" for e, n in chosen)
+def generated(question: str, quotes: tuple[Quote, ...], lm: LanguageModel, max_new_tokens: int) -> Iterator[str]:
+    """A draft written by the language model from the numbered quotes (checked by the engine)."""
+    numbered = "\n".join(f"[{q.citation}] {' '.join(q.text.split())}" for q in quotes)
     prompt = lm.chat_prompt(_SYSTEM, f"Evidence:\n{numbered}\n\nQuestion: {question}")
     yield from lm.stream(prompt, max_new_tokens)
+
+
+def draft_problems(draft: str, quotes: tuple[Quote, ...]) -> list[str]:
+    """Why a written draft cannot replace the extractive answer (empty when it can)."""
+    if not draft or not MARKER.search(draft):
+        return ["no citation"]
+    return marker_problems(draft, [Source(q.citation, q.source) for q in quotes]) + unsupported_terms(draft, quotes)

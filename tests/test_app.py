@@ -77,6 +77,9 @@ def test_question_in_browser_shows_highlighted_quote_with_title(server, browser)
     card = page.locator("#citeqa-sources .citeqa-card").first
     assert card.locator(".title").inner_text() == "Not to Disappear One by One"
     assert "To save ZTE, China agreed to pay over $1 billion in fines" in card.locator(".context mark").inner_text()
+    short = page.locator("#citeqa-answer .short").inner_text()
+    assert "$1 billion" in short and "[1]" in short, "the short answer leads, in bold, with its marker"
+    assert "$1 billion" in card.locator(".context mark .short").inner_text(), "and is marked inside the quote"
     card.locator("details.citeqa-whole summary").click()
     page.wait_for_function("document.querySelector('#citeqa-sources .article').scrollTop > 0", timeout=10_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from qa.evaluation import DEFAULT_QUESTIONS, load_questions
 from tests.conftest import SEEDS
 
 
-@pytest.mark.parametrize("name", ["seeds.jsonl", "seeds_heldout.jsonl"])
+@pytest.mark.parametrize("name", ["seeds.jsonl", "seeds_heldout.jsonl", "seeds_heldout2.jsonl"])
 def test_every_evidence_string_is_an_exact_substring_of_its_article(name):
     questions = load_questions(DEFAULT_QUESTIONS.parent / name)
     for q in questions:
@@ -46,3 +46,13 @@ def test_evaluation_writes_report_with_all_sections(qa, tmp_path):
     assert set(summary["retrieval"]["evidence_passage"]) == {"recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"}
     assert {"p50", "p95"} <= set(summary["latency_ms"]["total"])
     assert summary["refusals"]["recall"] == 1.0
+
+
+def test_second_heldout_set_has_the_kinds_the_reader_issue_asks_for():
+    questions = load_questions(DEFAULT_QUESTIONS.parent / "seeds_heldout2.jsonl")
+    unanswerable = [q for q in questions if not q.answerable]
+    assert len(questions) >= 40 and len(unanswerable) >= 8
+    assert sum(len(q.sources) >= 2 for q in questions) >= 4
+    earlier = {q.question for name in ("seeds.jsonl", "seeds_heldout.jsonl")
+               for q in load_questions(DEFAULT_QUESTIONS.parent / name)}
+    assert not earlier & {q.question for q in questions}

@@ -1,0 +1,43 @@
+"""Citing: each chosen span becomes a numbered quote (the whole sentence around it, an exact span of
+its document) and the short answer (the span itself); the answer text leads with the short answer."""
+from __future__ import annotations
+
+from embeddings import Span
+
+from .answer import Quote, ShortAnswer
+from .choose import Choice
+from .writer import cite
+
+_TRIM = " \t\n,;:.\u2014\u2013-"
+
+
+def quote(choice: Choice, citation: int) -> Quote:
+    """The passage's sentences that the span touches, as one exact span of the document."""
+    passage = choice.hit.passage
+    a, b = passage.start + choice.span.start, passage.start + choice.span.end
+    touched = [s for s in passage.sentences if s.start < b and a < s.end] or [Span(passage.start, passage.end)]
+    start, end = touched[0].start, touched[-1].end
+    return Quote(citation, passage.text[start - passage.start:end - passage.start], passage.source, start, end)
+
+
+def short_answer(choice: Choice, citation: int) -> ShortAnswer:
+    """The span in document offsets, without the punctuation a token boundary leaves around it."""
+    passage, span = choice.hit.passage, choice.span
+    text = passage.text[span.start:span.end]
+    stripped = text.strip(_TRIM) or text
+    start = passage.start + span.start + text.index(stripped)
+    return ShortAnswer(stripped, citation, passage.source, start, start + len(stripped), span.score)
+
+
+def lead(short: ShortAnswer, citations: list[int]) -> str:
+    """``31.5% [1].`` or, when another article states it too, ``ZTE [1] [2].``"""
+    first = f"[{citations[0]}]"
+    return cite(short.text, citations[0]).replace(first, " ".join(f"[{n}]" for n in citations), 1)
+
+
+def compose(choices: list[Choice]) -> tuple[ShortAnswer, tuple[Quote, ...], str]:
+    """The short answer, the quotes [1], [2], … and the answer text: the short answer, then each quote."""
+    quotes = tuple(quote(c, n) for n, c in enumerate(choices, start=1))
+    short = short_answer(choices[0], 1)
+    text = lead(short, [q.citation for q in quotes]) + " " + " ".join(cite(q.text, q.citation) for q in quotes)
+    return short, quotes, text

@@ -1,0 +1,15 @@
+"""What the entry points (CLI, app) set up before anything loads: offline hub, quiet libraries."""
+from __future__ import annotations
+
+import logging
+import os
+
+
+def quiet_libraries() -> None:
+    """For the entry points: our own warnings stay, third-party chatter goes."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.WARNING, format="citeqa: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.ERROR)  # logs routine progress as WARNING
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()

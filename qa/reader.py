@@ -1,0 +1,112 @@
+"""The reader: given a question and passages, the answer's exact characters in one of them, or none.
+
+A MiniLM-L6 span-extraction model (start/end over the passage tokens, [CLS] for "no answer"),
+trained here on SQuAD TRAIN articles (``citeqa train-reader``; see models/reader/MODEL_CARD.md).
+Only the trained weights ship; the word embeddings are the bundled base model's, frozen in training.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from embeddings.models import resolve, resolve_dtype
+
+BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_READER = str(Path(__file__).parent / "models" / "reader")
+WEIGHTS = "reader.safetensors"
+FROZEN = "bert.embeddings.word_embeddings.weight"
+
+
+@dataclass(frozen=True)
+class Span:
+    """The reader's best answer in one passage: ``passage[start:end]``, with its score over "no answer"."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    score: float
+    """Best span logit sum minus the no-answer logit sum: above the reader's threshold, it answers."""
+
+
+def load_base(base: str = BASE_MODEL):
+    """Tokenizer and a span-extraction model on the bundled base weights (the QA head untrained)."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    location = resolve(base)
+    local = Path(location).exists()
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # "qa_outputs newly initialised" is expected: the head is ours
+    try:
+        model = AutoModelForQuestionAnswering.from_pretrained(location, local_files_only=local)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return AutoTokenizer.from_pretrained(location, local_files_only=local), model
+
+
+class Reader:
+    """Reads passages for one question in one batch; threshold and limits come with the weights."""
+
+    def __init__(self, path: str | Path = DEFAULT_READER, dtype: str = "auto", max_length: int = 320,
+                 max_answer_tokens: int = 30):
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        settings_file, weights = path / "reader.json", path / WEIGHTS
+        if not weights.exists():
+            raise RuntimeError(f"reader weights not found: {weights}; train them with `citeqa train-reader "
+                               f"--out {path}` or give Config(reader=...) a folder holding {WEIGHTS}")
+        self.settings = json.loads(settings_file.read_text(encoding="utf-8")) if settings_file.exists() else {}
+        self.tokenizer, self.model = load_base(self.settings.get("base_model", BASE_MODEL))
+        state = {k: v.float() for k, v in load_file(str(weights)).items()}
+        missing, unexpected = self.model.load_state_dict(state, strict=False)
+        if unexpected or set(missing) - {FROZEN}:
+            raise RuntimeError(f"{weights}: does not fit the base model "
+                               f"(missing {sorted(set(missing) - {FROZEN})[:3]}, unexpected {unexpected[:3]})")
+        self.model.to(resolve_dtype(dtype)).eval()
+        self.threshold = float(self.settings.get("threshold", 0.0))
+        self.max_length, self.max_answer_tokens = max_length, max_answer_tokens
+
+    @staticmethod
+    def save(model, folder: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items() if k != FROZEN}
+        save_file(state, str(folder / WEIGHTS))
+
+    @torch.inference_mode()
+    def read(self, question: str, passages: Sequence[str]) -> list[Span]:
+        """The best span of each passage (in the passages' order), scored against "no answer"."""
+        if not passages:
+            return []
+        # longest_first: a question longer than the window (up to 2,000 characters) is cut, not refused.
+        enc = self.tokenizer([question] * len(passages), list(passages), truncation="longest_first",
+                             max_length=self.max_length, padding=True, return_offsets_mapping=True,
+                             return_tensors="pt")
+        offsets = enc.pop("offset_mapping")
+        out = self.model(**enc)
+        starts, ends = out.start_logits.float(), out.end_logits.float()
+        return [self._best(p, passages[p], starts[p], ends[p], offsets[p], enc.sequence_ids(p))
+                for p in range(len(passages))]
+
+    def _best(self, p: int, passage: str, start, end, offsets, sequence) -> Span:
+        context = torch.tensor([s == 1 for s in sequence])
+        null = float(start[0] + end[0])
+        s_logits = start.masked_fill(~context, -1e4)
+        e_logits = end.masked_fill(~context, -1e4)
+        # Every (start, end) pair with start <= end < start + max_answer_tokens, in one matrix.
+        pair = s_logits[:, None] + e_logits[None, :]
+        n = pair.shape[0]
+        allowed = torch.ones(n, n, dtype=torch.bool).triu() & ~torch.ones(n, n, dtype=torch.bool).triu(self.max_answer_tokens)
+        pair = pair.masked_fill(~allowed, -1e4)
+        best = int(pair.argmax())
+        i, j = divmod(best, n)
+        a, b = int(offsets[i][0]), int(offsets[j][1])
+        return Span(p, a, b, passage[a:b], float(pair[i, j]) - null)

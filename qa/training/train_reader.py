@@ -1,0 +1,207 @@
+"""``citeqa train-reader``: fine-tune the bundled MiniLM-L6 for span extraction with a no-answer option.
+
+Seeded, with a progress bar, resumable (a checkpoint every ``--save-every`` steps in ``--work``).
+The word embeddings stay frozen, so what ships is every other weight (bfloat16 safetensors, about
+22 MB) and the reader loads it over the bundled base model.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..reader import BASE_MODEL, Reader, WEIGHTS, load_base
+from . import squad_split
+from .squad_split import Window
+
+
+def encode(tokenizer, batch: list[Window], max_length: int) -> dict[str, torch.Tensor]:
+    """Token ids and start/end labels; an answer cut off by truncation counts as no answer (label 0 = [CLS])."""
+    enc = tokenizer([w.question for w in batch], [w.passage for w in batch], truncation="only_second",
+                    max_length=max_length, padding=True, return_offsets_mapping=True, return_tensors="pt")
+    starts, ends = [], []
+    for row, window in enumerate(batch):
+        s = e = 0
+        if window.start is not None:
+            sequence, first = enc.sequence_ids(row), None
+            covered = 0
+            for t, (a, b) in enumerate(enc["offset_mapping"][row].tolist()):
+                if sequence[t] != 1:
+                    continue
+                if first is None and b > window.start:
+                    first = t
+                if a < window.end:
+                    e, covered = t, b
+            s = first or 0
+            if not s or e < s or covered < window.end:
+                s = e = 0
+        starts.append(s)
+        ends.append(e)
+    enc.pop("offset_mapping")
+    enc["start_positions"], enc["end_positions"] = torch.tensor(starts), torch.tensor(ends)
+    return dict(enc)
+
+
+def batches(windows: list[Window], size: int, rng: random.Random) -> list[list[Window]]:
+    """Batches of similar length (less padding), in random order."""
+    order = sorted(windows, key=lambda w: len(w.question) + len(w.passage))
+    chunks = [order[i:i + size] for i in range(0, len(order), size)]
+    rng.shuffle(chunks)
+    return chunks
+
+
+def train(args: argparse.Namespace) -> Path:
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    tokenizer, model = load_base()
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    data = Path(args.data)
+    paras = squad_split.paragraphs("train", data)
+    if args.limit:
+        paras = paras[:args.limit]
+    epochs = [squad_split.windows(paras, args.seed + e, args.negatives) for e in range(args.epochs)]
+    plan = [batches(w, args.batch_size, random.Random(args.seed + e)) for e, w in enumerate(epochs)]
+    total = sum(len(p) for p in plan)
+    if args.max_steps:
+        total = min(total, args.max_steps)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    warmup = max(1, int(total * args.warmup))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    step = _resume(work, model, optimizer, schedule)
+    flat = [b for p in plan for b in p][:total]
+    model.train()
+    losses: list[float] = []
+    started = time.time()
+    with tqdm(total=total, initial=step, desc="train-reader", unit="batch") as bar:
+        for batch in flat[step:]:
+            inputs = encode(tokenizer, batch, args.max_length)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                loss = model(**inputs).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            losses.append(loss.item())
+            bar.update(1)
+            bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}", epoch=f"{step / max(1, len(plan[0])):.2f}")
+            if step % args.save_every == 0 or step == total:
+                _checkpoint(work, model, optimizer, schedule, step)
+    model.eval()
+    out = Path(args.out)
+    Reader.save(model, out)
+    stamp = {"base_model": BASE_MODEL, "seed": args.seed, "epochs": args.epochs, "steps": total,
+             "batch_size": args.batch_size, "lr": args.lr, "warmup": args.warmup, "negatives": args.negatives,
+             "max_length": args.max_length, "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
+             "train_windows_per_epoch": [len(w) for w in epochs], "final_loss_50": float(np.mean(losses[-50:])) if losses else None,
+             "seconds_this_run": round(time.time() - started, 1), "commit": _commit(),
+             "weights_sha256": hashlib.sha256((out / WEIGHTS).read_bytes()).hexdigest()}
+    (out / "training.json").write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def _checkpoint(work: Path, model, optimizer, schedule, step: int) -> None:
+    """Weights, optimizer moments and the random state as safetensors (nothing is unpickled on resume)."""
+    from safetensors.torch import save_file
+
+    tensors = {f"model.{k}": v.contiguous() for k, v in model.state_dict().items()}
+    for pid, state in optimizer.state_dict()["state"].items():
+        for name, value in state.items():
+            tensors[f"optimizer.{pid}.{name}"] = torch.as_tensor(value).contiguous()
+    tensors["rng"] = torch.get_rng_state()
+    save_file(tensors, str(work / "checkpoint.safetensors.tmp"))
+    (work / "checkpoint.json.tmp").write_text(json.dumps({"step": step, "schedule": schedule.state_dict()}), encoding="utf-8")
+    (work / "checkpoint.safetensors.tmp").replace(work / "checkpoint.safetensors")
+    (work / "checkpoint.json.tmp").replace(work / "checkpoint.json")
+
+
+def _resume(work: Path, model, optimizer, schedule) -> int:
+    from safetensors.torch import load_file
+
+    meta_path, tensors_path = work / "checkpoint.json", work / "checkpoint.safetensors"
+    if not (meta_path.exists() and tensors_path.exists()):
+        return 0
+    meta, tensors = json.loads(meta_path.read_text(encoding="utf-8")), load_file(str(tensors_path))
+    model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
+    state = optimizer.state_dict()
+    moments: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("optimizer."):
+            _, pid, name = key.split(".", 2)
+            moments.setdefault(int(pid), {})[name] = value
+    optimizer.load_state_dict({"state": moments, "param_groups": state["param_groups"]})
+    schedule.load_state_dict(meta["schedule"])
+    torch.set_rng_state(tensors["rng"])
+    print(f"resuming from {tensors_path} at step {meta['step']}")
+    return int(meta["step"])
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default=str(squad_split.DEFAULT_DATA), help="folder with the SQuAD dev files")
+    parser.add_argument("--out", default="qa/models/reader", help="where the trained weights are written")
+    parser.add_argument("--work", default=".reader-train", help="checkpoints (resume by running the same command)")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--warmup", type=float, default=0.06)
+    parser.add_argument("--negatives", type=float, default=0.5, help="share of answerable questions that also get a no-answer passage")
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--save-every", type=int, default=200)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N TRAIN paragraphs (smoke runs)")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after N batches (smoke runs)")
+    parser.add_argument("--cache", default=".bench-cache", help="where the calibration corpus and its index are kept")
+    parser.add_argument("--calibrate-only", action="store_true", help="only choose the threshold for the weights in --out")
+    parser.add_argument("--no-calibrate", dest="calibrate", action="store_false", help="train only")
+    parser.add_argument("--max-false-declines", type=float, default=0.15,
+                        help="the threshold may decline at most this share of TUNE's answerable questions")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train (unless ``--calibrate-only``), then choose the threshold on TUNE articles (unless ``--no-calibrate``)."""
+    from .calibrate import calibrate
+
+    out = Path(args.out) if args.calibrate_only else train(args)
+    print(f"reader weights in {out}")
+    if args.calibrate or args.calibrate_only:
+        settings = calibrate(out, Path(args.data), Path(args.cache), limit=args.limit,
+                             max_false_declines=args.max_false_declines)
+        print(f"threshold {settings['threshold']} (TUNE: {json.dumps(settings['tune'])})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="citeqa train-reader", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
