@@ -100,7 +100,7 @@ class QA:
             return hits[:k], head, []
         spans = self.reader.read(question, [h.passage.text for h in head])
         clock.lap("read")
-        ranking = choose.by_reading(head, spans) if cfg.passage_rerank else head
+        ranking = choose.by_reading(head, spans, self.threshold) if cfg.passage_rerank else head
         return (ranking + tail)[:k], head, spans
 
     def evaluate(self, questions: str | Path | None = None, out: str | Path | None = None,

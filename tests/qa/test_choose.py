@@ -12,6 +12,13 @@ def test_passages_are_reordered_by_their_best_span_and_unread_ones_follow():
     hits = [_hit(i, f"{i}.txt") for i in range(4)]
     spans = [Span(0, 0, 3, "abc", -1.0), Span(1, 0, 3, "abc", 2.0), Span(2, 0, 3, "abc", 0.5)]
     assert [h.row for h in by_reading(hits, spans)] == [1, 2, 0, 3]
+    assert [h.row for h in by_reading(hits, spans, threshold=1.5)] == [1, 2, 0, 3]
+
+
+def test_without_an_answer_the_fused_order_stands():
+    hits = [_hit(i, f"{i}.txt") for i in range(3)]
+    spans = [Span(0, 0, 3, "abc", -1.0), Span(1, 0, 3, "abc", 0.4), Span(2, 0, 3, "abc", 0.5)]
+    assert by_reading(hits, spans, threshold=1.0) == hits
 
 
 def test_below_the_threshold_nothing_is_chosen():
