@@ -31,8 +31,7 @@ def short_answer(choice: Choice, citation: int) -> ShortAnswer:
 
 def lead(short: ShortAnswer, citations: list[int]) -> str:
     """``31.5% [1].`` or, when another article states it too, ``ZTE [1] [2].``"""
-    first = f"[{citations[0]}]"
-    return cite(short.text, citations[0]).replace(first, " ".join(f"[{n}]" for n in citations), 1)
+    return cite(short.text, *citations)
 
 
 def compose(choices: list[Choice]) -> tuple[ShortAnswer, tuple[Quote, ...], str]:

@@ -17,15 +17,17 @@ _SYSTEM = (
 _CLOSED = re.compile(r"[.!?][\"”’)\]]*$")
 
 
-def cite(text: str, citation: int) -> str:
-    """The text with its [n] marker: ``… [n].``, or ``….” [n]`` where the text already ends a sentence."""
+def cite(text: str, *citations: int) -> str:
+    """The text with its markers: ``… [n].``, or ``….” [n]`` where the text already ends a sentence;
+    several citations give ``… [1] [2].``."""
+    markers = " ".join(f"[{n}]" for n in citations)
     text = " ".join(text.split()).rstrip(",;:")
     text = text[:1].upper() + text[1:]
     if _CLOSED.search(text):
         if text[-1] in ".!?":
-            return f"{text[:-1]} [{citation}]{text[-1]}"
-        return f"{text} [{citation}]"
-    return f"{text} [{citation}]."
+            return f"{text[:-1]} {markers}{text[-1]}"
+        return f"{text} {markers}"
+    return f"{text} {markers}."
 
 
 def generated(question: str, quotes: tuple[Quote, ...], lm: LanguageModel, max_new_tokens: int) -> Iterator[str]:

@@ -20,6 +20,7 @@ from .. import metrics
 from ..config import Config
 from ..engine import QA
 from ..public_sets import write_corpus
+from ..reader import BASE_MODEL
 from . import squad_split
 
 
@@ -61,7 +62,7 @@ def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Con
     figures = _figures(scored, threshold)
     (Path(cache) / "calibration_scores.json").write_text(json.dumps(
         [[round(sc, 4), text, golds] for sc, text, golds in scored], ensure_ascii=False) + "\n", encoding="utf-8")
-    settings = {"base_model": engine.reader.settings.get("base_model", "sentence-transformers/all-MiniLM-L6-v2"),
+    settings = {"base_model": engine.reader.settings.get("base_model", BASE_MODEL),
                 "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
                 "unconstrained_f1_optimum": _figures(scored, choose_threshold(scored, 1.0)), "calibrated_on": "SQuAD 2.0 TUNE articles " + ", ".join(
                     squad_split.article_split(Path(data))["tune"]), "tune": figures}
@@ -76,18 +77,24 @@ def choose_threshold(scored, max_false_declines: float) -> float:
     answerable = [s for s, _, g in scored if g]
     allowed = [t for t in candidates
                if not answerable or sum(s < t for s in answerable) <= max_false_declines * len(answerable)]
-    best = max(allowed, key=lambda t: _f1_at(scored, t))
+    rows = _outcomes(scored)
+    best = max(allowed, key=lambda t: _f1_at(rows, t))
     return best if best != float("-inf") else (points[0] - 1.0 if points else 0.0)
 
 
-def _f1_at(scored, threshold: float) -> float:
-    return statistics.fmean(metrics.squad2(t if s >= threshold else None, g)[1] for s, t, g in scored)
+def _outcomes(scored) -> list[tuple[float, float, float]]:
+    """Each question's score and its SQuAD 2.0 F1 if answered and if declined (computed once, not per threshold)."""
+    return [(s, metrics.squad2(t, g)[1], metrics.squad2(None, g)[1]) for s, t, g in scored]
+
+
+def _f1_at(rows: list[tuple[float, float, float]], threshold: float) -> float:
+    return statistics.fmean(answered if s >= threshold else declined for s, answered, declined in rows)
 
 
 def _figures(scored, threshold: float) -> dict[str, Any]:
     has = [(s, t, g) for s, t, g in scored if g]
     no = [(s, t, g) for s, t, g in scored if not g]
-    return {"questions": len(scored), "unanswerable": len(no), "f1": round(_f1_at(scored, threshold), 4),
-            "has_answer_f1": round(_f1_at(has, threshold), 4) if has else None,
+    return {"questions": len(scored), "unanswerable": len(no), "f1": round(_f1_at(_outcomes(scored), threshold), 4),
+            "has_answer_f1": round(_f1_at(_outcomes(has), threshold), 4) if has else None,
             "answerable_declined": round(statistics.fmean(float(s < threshold) for s, _, _ in has), 4) if has else None,
             "unanswerable_declined": round(statistics.fmean(float(s < threshold) for s, _, _ in no), 4) if no else None}

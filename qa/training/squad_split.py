@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from embeddings import Document, SplitSettings, split_document
@@ -104,7 +105,9 @@ def windows(paras: list[Paragraph], seed: int, negatives: float = 0.5,
     return out
 
 
+@lru_cache(maxsize=4)
 def _load(path: Path) -> list[dict]:
+    """The file's articles, parsed once per process (callers only read them)."""
     if not path.exists():
         raise FileNotFoundError(f"{path}: SQuAD file not found; give the folder holding {V1} and {V2} with --data")
     return json.loads(path.read_text(encoding="utf-8"))["data"]
