@@ -13,12 +13,13 @@ import sys
 
 from .common import OUT, ROOT, table
 
-BENCHMARKS = ("indexing", "retrieval", "answering", "startup")
+BENCHMARKS = ("indexing", "retrieval", "answering", "startup", "load")
 TITLES = {
     "indexing": "Indexing throughput and memory",
     "retrieval": "Retrieval at 10k, 100k and 1M passages",
     "answering": "Answering the seeds question set",
     "startup": "Start-up and memory of the app",
+    "load": "Many users at once",
 }
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 

@@ -6,9 +6,14 @@ import gc
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -98,3 +103,37 @@ def check(what: str, measured: float, limit: float, unit: str = "", higher_is_be
     if not met and remedy:
         status += f": {remedy}"
     return [what, f"{_number(measured)} {unit}".strip(), f"{sign} {_number(limit)} {unit}".strip(), status]
+
+
+@dataclass
+class App:
+    url: str
+    process: subprocess.Popen
+    ready_s: float
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def launch_app(corpus: Path, args: list[str] = (), home: str | None = None) -> Iterator[App]:
+    """``python app.py`` in its own process on ``corpus`` and a free port, from start to its ready line."""
+    port = free_port()
+    env = {**os.environ, "CITEQA_CORPUS": str(corpus), "CITEQA_PORT": str(port), **({"HOME": home} if home else {})}
+    started = time.time()
+    app = subprocess.Popen([sys.executable, "app.py", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in app.stdout:
+            if line.startswith("citeqa: ready"):
+                break
+        else:
+            raise RuntimeError(f"app exited with {app.wait()} before it was ready")
+        ready_s = time.time() - started
+        threading.Thread(target=app.stdout.read, daemon=True).start()  # keep its pipe from filling up
+        yield App(f"http://127.0.0.1:{port}/", app, ready_s)
+    finally:
+        app.terminate()
+        app.wait(timeout=30)

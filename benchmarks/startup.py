@@ -8,18 +8,14 @@ encoder load from the repository and site-packages; the generator is loaded only
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from .common import ROOT, check, peak_rss_mb, save, table
+from .common import ROOT, check, launch_app, peak_rss_mb, save, table
 
 TARGET_WARM_S = 10.0
 TARGET_PEAK_MB = 1536
@@ -27,39 +23,21 @@ QUESTIONS = ["Who did the Americans agree to supply submarines to?", "How much d
              "What is the population of Brazil?", "When was the conversation between the two presidents?"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start(corpus: Path, home: str | None = None) -> dict:
     """Launch the app, wait for its ready line, ask a few questions over HTTP, read its memory, stop it."""
     from gradio_client import Client
 
-    port = _free_port()
-    env = {**os.environ, "CITEQA_CORPUS": str(corpus), "CITEQA_PORT": str(port), **({"HOME": home} if home else {})}
-    started = time.time()
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        for line in app.stdout:
-            if line.startswith("citeqa: ready"):
-                break
-        else:
-            raise RuntimeError(f"app exited with {app.wait()} before it was ready")
-        ready_s = time.time() - started
-        threading.Thread(target=app.stdout.read, daemon=True).start()  # keep its pipe from filling up
-        ready_peak = peak_rss_mb(app.pid)
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    with launch_app(corpus, home=home) as app:
+        started = time.time() - app.ready_s
+        ready_peak = peak_rss_mb(app.process.pid)
+        client = Client(app.url, verbose=False)
         client.predict(QUESTIONS[0], 5, api_name="/answer")
         first_answer_s = time.time() - started
         for question in QUESTIONS[1:]:
             client.predict(question, 5, api_name="/answer")
-        return {"ready_s": round(ready_s, 2), "first_answer_s": round(first_answer_s, 2),
-                "peak_rss_mb_at_ready": round(ready_peak), "peak_rss_mb_after_questions": round(peak_rss_mb(app.pid))}
-    finally:
-        app.terminate()
-        app.wait(timeout=30)
+        return {"ready_s": round(app.ready_s, 2), "first_answer_s": round(first_answer_s, 2),
+                "peak_rss_mb_at_ready": round(ready_peak),
+                "peak_rss_mb_after_questions": round(peak_rss_mb(app.process.pid))}
 
 
 def measure(warm: int) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import threading
 from pathlib import Path
 
 import bm25s
@@ -15,7 +16,7 @@ class SparseIndex:
     """A bm25s index; saved next to the dense one so opening a large index does not re-tokenise it."""
 
     def __init__(self, bm25: bm25s.BM25 | None, size: int):
-        self._stemmer = Stemmer.Stemmer(LANGUAGE)
+        self._local = threading.local()
         self._bm25 = bm25
         self.size = size
 
@@ -44,12 +45,18 @@ class SparseIndex:
         bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         return cls(bm25, size)
 
+    def _stemmer(self) -> Stemmer.Stemmer:
+        """One stemmer per thread: questions are searched concurrently, and a stemmer keeps state."""
+        if not hasattr(self._local, "stemmer"):
+            self._local.stemmer = Stemmer.Stemmer(LANGUAGE)
+        return self._local.stemmer
+
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Row ids and scores of the best ``k`` passages with a non-zero score (ties: lower row first)."""
         k = min(k, self.size)
         if k == 0 or self._bm25 is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        terms = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)[0]
+        terms = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer(), return_ids=False, show_progress=False)[0]
         known = self._bm25.get_tokens_ids(terms)
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

@@ -59,7 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the browser UI")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, or CITEQA_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (default 7860, or CITEQA_PORT)")
-    _add_engine_options(serve)
+    serve.add_argument("--corpus", default=None, help="folder of .txt/.md articles (default: seeds, or CITEQA_CORPUS)")
+    serve.add_argument("--generators", default=None,
+                       help="comma-separated generators users may choose (default: the bundled one; '' for none)")
+    serve.add_argument("--workers", type=int, default=None, help="questions answered at once, batched (default 8)")
+    serve.add_argument("--queue-limit", type=int, default=None, help="questions waiting; more are told busy (default 64)")
     return parser
 
 
@@ -117,7 +121,9 @@ def _eval(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import app
 
-    return app.main(["--corpus", args.corpus] + [f"--{k}={v}" for k, v in (("host", args.host), ("port", args.port)) if v])
+    options = ("corpus", "host", "port", "generators", "workers", "queue_limit")
+    return app.main([f"--{name.replace('_', '-')}={getattr(args, name)}" for name in options
+                     if getattr(args, name) is not None])
 
 
 def _train_reader(args: argparse.Namespace) -> int:

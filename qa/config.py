@@ -23,6 +23,8 @@ class Config:
     index_dir: str | None = None
     """Where the index lives; default: a hidden ``.citeqa`` folder inside the corpus folder."""
     generator: str = DEFAULT_GENERATOR
+    generators: tuple[str, ...] = (DEFAULT_GENERATOR,)
+    """The generators a shared server offers its users (``QA.with_writer``); nothing else is loaded for them."""
     writer: str = "extract"
     """``extract``: the short answer, then the quoted sentences; ``generate``: the generator (a causal
     LM, loaded only then) writes from the quotes, checked, with ``extract`` as the fallback."""
@@ -42,6 +44,11 @@ class Config:
     """Reorder the ``k`` retrieved passages by the reader's best span in each (see ``choose.by_reading``)."""
     max_sources: int = 2
     """At most this many documents are cited for one short answer (the best, and others stating it too)."""
+    batch_window_ms: float = 0.0
+    """How long an idle model waits for more questions to share its next forward pass. 0: none; under
+    load a batch forms anyway while the previous one runs (a 5 ms window cost one user 10 ms a question)."""
+    max_batch: int = 16
+    """At most this many concurrent questions share one encoder or reader forward pass."""
     max_question_chars: int = 2000
     max_new_tokens: int = 80
     threads: int | None = None
@@ -53,9 +60,11 @@ class Config:
             raise ValueError(f"Config.writer must be one of {WRITERS}, not {self.writer!r}")
         if self.retrieval not in MODES:
             raise ValueError(f"Config.retrieval must be one of {MODES}, not {self.retrieval!r}")
-        for name in ("k", "depth", "max_sources", "max_question_chars", "max_new_tokens"):
+        for name in ("k", "depth", "max_sources", "max_batch", "max_question_chars", "max_new_tokens"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Config.{name} must be at least 1, not {getattr(self, name)}")
+        if not 0 <= self.batch_window_ms <= 1000:
+            raise ValueError(f"Config.batch_window_ms must be between 0 and 1000, not {self.batch_window_ms}")
 
     def with_(self, **changes: Any) -> Config:
         """A copy with some fields changed; ``encoder=`` reaches into the index settings."""

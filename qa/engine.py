@@ -10,6 +10,8 @@ from pathlib import Path
 from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files
 
 from . import choose, cite, verify, writer
+from .batching import BatchedModels
+from .generators import EXTRACTIVE, Generators
 from .answer import Answer, PassageRef, Quote, ShortAnswer, Source
 from .config import Config
 from .language_model import LanguageModel
@@ -26,10 +28,14 @@ class QA:
     """Answers questions about one folder of articles, quoting them exactly.
 
     Stages: retrieve (``retrieval``) → read the k passages (``reader``) → choose the answering
-    spans or decline (``choose``) → cite them (``cite``, ``writer``) → verify (``verify``)."""
+    spans or decline (``choose``) → cite them (``cite``, ``writer``) → verify (``verify``).
+
+    Safe to call from many threads at once: each question answers from the index as it was when
+    the question arrived (re-indexing builds a new one and swaps it in), and the encoder and reader
+    passes of concurrent questions run batched (``batching``)."""
 
     def __init__(self, index: Index, reader: Reader, config: Config = Config(), lm: LanguageModel | None = None):
-        self._corpus = _Corpus(index)
+        self._corpus = _Corpus(index, reader, config)
         self.reader = reader
         self.config = config
         self._lm = lm
@@ -65,7 +71,8 @@ class QA:
         return qa
 
     def sync(self, progress: bool = True) -> SyncReport:
-        """Bring the index up to date with the folder (new, changed and removed files)."""
+        """Bring the index up to date with the folder (new, changed and removed files). Questions
+        meanwhile are answered from the index as it was; the new one serves the questions after."""
         with self._corpus.lock:
             index, report = Index.open(self.index.folder, self.config.index_path(self.index.folder), self.config.index,
                                        self.index.encoder, progress)
@@ -84,21 +91,20 @@ class QA:
         """The engine's passage ranking (what evaluation measures): fused, with the first ``config.k``
         reordered by the reader's best span in each when ``config.passage_rerank`` is on."""
         question = clean_question(question, self.config.max_question_chars)
-        with self._corpus.lock:
-            vector = self.index.encoder.encode([question])[0]
-            return self._search(question, vector, k or self.config.k, read=self.config.passage_rerank)[0]
+        return self._search(self.index, question, k or self.config.k, read=self.config.passage_rerank)[0]
 
-    def _search(self, question: str, vector, k: int, read: bool = True,
+    def _search(self, index: Index, question: str, k: int, read: bool = True,
                 clock: _Clock | None = None) -> tuple[list[Hit], list[Hit], list[Span]]:
         """The top ``k`` passages in the engine's order, the first ``config.k`` as fused, and their spans."""
         cfg, clock = self.config, clock or _Clock()
-        hits = retrieve(self.index, question, vector, max(k, cfg.k), cfg.retrieval, cfg.depth, cfg.rrf_k,
+        vector = self._corpus.models.encode(question)
+        hits = retrieve(index, question, vector, max(k, cfg.k), cfg.retrieval, cfg.depth, cfg.rrf_k,
                         cfg.bm25_weight)
         clock.lap("retrieve")
         head, tail = hits[:cfg.k], hits[cfg.k:]
         if not read:
             return hits[:k], head, []
-        spans = self.reader.read(question, [h.passage.text for h in head])
+        spans = self._corpus.models.read(question, [h.passage.text for h in head])
         clock.lap("read")
         ranking = choose.by_reading(head, spans, self.threshold) if cfg.passage_rerank else head
         return (ranking + tail)[:k], head, spans
@@ -116,9 +122,23 @@ class QA:
 
     def configured(self, lm: LanguageModel | None = None, **changes) -> QA:
         """The same corpus (index, lock, re-indexing) and reader with other settings or another generator."""
-        other = QA(self.index, self.reader, self.config.with_(**changes), lm or self._lm)
-        other._corpus = self._corpus
+        other = object.__new__(QA)  # not __init__: a view shares the corpus, its batchers and generators
+        other._corpus, other.reader = self._corpus, self.reader
+        other.config, other._lm = self.config.with_(**changes), lm or self._lm
         return other
+
+    @property
+    def writers(self) -> list[str]:
+        """The answer writers :meth:`with_writer` accepts: ``extractive`` and the allowed generators."""
+        return self._corpus.generators.labels
+
+    def with_writer(self, writer: str, **changes) -> QA:
+        """A view that answers with the named writer; one outside ``config.generators`` is refused
+        (``generators.WriterRefused``) and never loaded."""
+        if writer == EXTRACTIVE:
+            return self.configured(writer="extract", **changes)
+        name, lm = self._corpus.generators.get(writer)
+        return self.configured(lm=lm, writer="generate", generator=name, **changes)
 
     def ask(self, question: str) -> Answer:
         result = None
@@ -134,18 +154,16 @@ class QA:
         replaced by the extractive answer.
         """
         question = clean_question(question, self.config.max_question_chars)
-        with self._corpus.lock:
-            try:
-                yield from self._answer(question)
-            except _StaleIndex as stale:
-                log.warning("%s; re-indexing %s and answering again", stale, self.index.folder)
-                self.sync(progress=False)
-                yield from self._answer(question)
+        try:
+            yield from self._answer(self.index, question)
+        except _StaleIndex as stale:
+            log.warning("%s; re-indexing %s and answering again", stale, self.index.folder)
+            self.sync(progress=False)
+            yield from self._answer(self.index, question)
 
-    def _answer(self, question: str) -> Iterator[str | Answer]:
+    def _answer(self, index: Index, question: str) -> Iterator[str | Answer]:
         cfg, clock = self.config, _Clock()
-        vector = self.index.encoder.encode([question])[0]
-        hits, head, spans = self._search(question, vector, cfg.k, clock=clock)
+        hits, head, spans = self._search(index, question, cfg.k, clock=clock)
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
         chosen = choose.choose(head, spans, self.threshold, cfg.max_sources)
         clock.lap("choose")
@@ -156,15 +174,16 @@ class QA:
         short, quotes, text = cite.compose(chosen)
         yield cite.lead(short, [q.citation for q in quotes])
         text = yield from self._write(question, quotes, text, clock)
-        answer = self._assemble(question, text, short, quotes, passages, clock)
+        answer = self._assemble(index, question, text, short, quotes, passages, clock)
         if answer is None:
             answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
         yield answer
 
-    def _read(self, sources) -> dict[str, Document]:
+    @staticmethod
+    def _read(index: Index, sources) -> dict[str, Document]:
         """The cited documents as they are on disk now, read once per question."""
         try:
-            return {source: self.index.document(source) for source in sources}
+            return {source: index.document(source) for source in sources}
         except DocumentError as error:
             raise _StaleIndex(str(error)) from None
 
@@ -185,10 +204,10 @@ class QA:
         log.info("draft answer replaced by extractive answer: %s", "; ".join(problems))
         return extractive
 
-    def _assemble(self, question: str, text: str, short: ShortAnswer, quotes: tuple[Quote, ...],
+    def _assemble(self, index: Index, question: str, text: str, short: ShortAnswer, quotes: tuple[Quote, ...],
                   passages: tuple[PassageRef, ...], clock: _Clock) -> Answer | None:
-        documents = self._read(dict.fromkeys(q.source for q in quotes))
-        sources = tuple(self._source(q.source, q.citation) for q in quotes)
+        documents = self._read(index, dict.fromkeys(q.source for q in quotes))
+        sources = tuple(self._source(index, q.source, q.citation) for q in quotes)
         problems = verify.answer_problems(text, short, quotes, sources, documents.__getitem__,
                                           {p.source for p in passages})
         clock.lap("verify")
@@ -197,18 +216,25 @@ class QA:
             return None
         return Answer(question, text, True, quotes, sources, passages, clock.total(), short)
 
-    def _source(self, source: str, citation: int) -> Source:
-        meta = self.index.documents[source].meta
+    @staticmethod
+    def _source(index: Index, source: str, citation: int) -> Source:
+        meta = index.documents[source].meta
         return Source(citation, source, meta.title, meta.author, meta.publisher, meta.date)
 
 
 class _Corpus:
-    """What every view of one corpus shares: the current index, its last sync, and one lock."""
+    """What every view of one corpus shares: the current index, its last sync, the lock that keeps
+    two re-indexings apart, and the batched models."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, reader: Reader, config: Config) -> None:
         self.index = index
         self.last_sync: SyncReport | None = None
         self.lock = threading.RLock()
+        window = config.batch_window_ms / 1000
+        self.models = BatchedModels(lambda questions: self.index.encoder.encode(questions), reader.read_many,
+                                    window, config.max_batch)
+        self.generators = Generators(config.generators, lambda name: LanguageModel(
+            name, config.cache_dir, config.threads, config.dtype))
 
 
 class _StaleIndex(RuntimeError):

@@ -8,7 +8,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from threading import Thread
+from threading import Event, Lock, Thread
 
 import torch
 
@@ -75,6 +75,7 @@ class LanguageModel:
         self.model.to(resolve_dtype(dtype)).eval()
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        self._generating = Lock()
         self.stop_ids = sorted({i for i in (self.tokenizer.eos_token_id, self.model.generation_config.eos_token_id) if isinstance(i, int)})
 
     def encode(self, text: str) -> list[int]:
@@ -87,27 +88,45 @@ class LanguageModel:
         return self.encode(f"{system}\n\n{user}\n\nAnswer:")
 
     def stream(self, prompt: list[int], max_new_tokens: int) -> Iterator[str]:
-        """Text pieces as they are generated (greedy)."""
-        from transformers import TextIteratorStreamer
+        """Text pieces as they are generated (greedy). Closing the iterator early (a client that went
+        away) stops the generation at its next token, so it stops holding the model."""
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
+        abandoned = Event()
         input_ids = torch.tensor([prompt])
         kwargs = dict(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), max_new_tokens=max_new_tokens,
                       do_sample=False, streamer=streamer, pad_token_id=self.tokenizer.pad_token_id,
-                      eos_token_id=self.stop_ids)
+                      eos_token_id=self.stop_ids, stopping_criteria=StoppingCriteriaList([_Abandoned(abandoned)]))
         errors: list[BaseException] = []
 
         def run() -> None:
             try:
-                with torch.inference_mode():
-                    self.model.generate(**kwargs)
+                # One generation at a time: on 2 cores, concurrent ones only slow each other down.
+                with self._generating, torch.inference_mode():
+                    if not abandoned.is_set():
+                        self.model.generate(**kwargs)
             except BaseException as error:  # surfaced in the caller's thread below
                 errors.append(error)
+            finally:
                 streamer.end()
 
         worker = Thread(target=run, daemon=True)
         worker.start()
-        yield from streamer
+        try:
+            yield from streamer
+        finally:
+            abandoned.set()
         worker.join()
         if errors:
             raise errors[0]
+
+
+class _Abandoned:
+    """A stopping criterion: true once the reader of the stream has gone."""
+
+    def __init__(self, event: Event):
+        self.event = event
+
+    def __call__(self, input_ids, scores, **kwargs) -> torch.Tensor:
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool)

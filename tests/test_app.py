@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,15 +22,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, seeds_copy):
-    corpus = tmp_path_factory.mktemp("ui") / "corpus"
-    import shutil
-
-    shutil.copytree(seeds_copy, corpus, ignore=shutil.ignore_patterns(".citeqa"))
+def launch(corpus: Path, *args: str):
+    """``python app.py`` on ``corpus`` and a free port, as a user starts it; yields its URL."""
     port = free_port()
     env = {**os.environ, "CITEQA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen([sys.executable, "app.py", "--corpus", str(corpus)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "app.py", "--corpus", str(corpus), *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 600
     for line in process.stdout:
@@ -39,16 +36,32 @@ def server(tmp_path_factory, seeds_copy):
             break
     else:
         pytest.fail("app exited before it was ready")
-    url = f"http://127.0.0.1:{port}/"
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe from filling up
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
         except OSError:
             time.sleep(0.2)
-    yield url, corpus
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _copy(seeds_copy: Path, target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(seeds_copy, target, ignore=shutil.ignore_patterns(".citeqa"))
+    return target
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, seeds_copy):
+    corpus = _copy(seeds_copy, tmp_path_factory.mktemp("ui") / "corpus")
+    for url in launch(corpus):
+        yield url, corpus
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +97,26 @@ def test_question_in_browser_shows_highlighted_quote_with_title(server, browser)
     page.wait_for_function("document.querySelector('#citeqa-sources .article').scrollTop > 0", timeout=10_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "answerable.png"), full_page=True)
+    page.close()
+
+
+def test_the_operators_generator_can_be_chosen_in_the_settings_and_its_answer_is_cited(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    page.goto(url)
+    page.wait_for_selector("#citeqa-question textarea")
+    page.get_by_role("button", name="Settings").first.click()  # the accordion; the footer's comes after it
+    page.locator("#citeqa-writer input").click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert [o.replace("✓", "").strip() for o in options] == ["extractive", "HuggingFaceTB/SmolLM2-135M-Instruct"]
+    page.get_by_role("option", name="HuggingFaceTB/SmolLM2-135M-Instruct").click()
+    box = page.locator("#citeqa-question textarea")
+    box.fill("How much did China agree to pay in fines to save ZTE?")
+    box.press("Enter")
+    page.wait_for_selector("#citeqa-sources .citeqa-card mark", timeout=300_000)
+    assert "[1]" in page.locator("#citeqa-answer").inner_text()
+    assert "$1 billion" in page.locator("#citeqa-sources .citeqa-card .context mark").first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "generator.png"), full_page=True)
     page.close()
 
 
@@ -169,7 +202,7 @@ def test_failed_request_gets_a_message_and_does_not_disturb_the_next(server):
     for bad in ["", "?!", "x" * 100_000]:
         with pytest.raises(AppError, match="question"):
             client.predict(bad, api_name="/answer")
-    with pytest.raises(AppError, match="k must be"):
+    with pytest.raises(AppError, match=r"k \(passages retrieved\) must be between 1 and 50"):
         client.predict("Who is Denis Manturov?", 10_000, api_name="/answer")
     assert "31.5%" in client.predict("By how much did Russia-China trade grow in 2017?", api_name="/answer")["answer"]
 
@@ -183,3 +216,112 @@ def test_server_binds_loopback_by_default_and_never_unpickles_or_evaluates():
                            r"|(?<![\w.])(?:eval|exec)\(")
     for path in [ROOT / "app.py", *(ROOT / "qa").rglob("*.py"), *(ROOT / "embeddings").rglob("*.py")]:
         assert not forbidden.findall(path.read_text(encoding="utf-8")), path
+
+
+def test_api_refuses_an_answer_writer_outside_the_operators_list_and_names_no_path(server):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    url, corpus = server
+    client = Client(url, verbose=False)
+    for asked in ["/etc/passwd", str(corpus / "000_bbae39c19cb2c249.txt"), "../../../../root/.ssh/id_rsa"]:
+        with pytest.raises(AppError) as refused:
+            client.predict("Who is Denis Manturov?", 5, asked, api_name="/answer")
+        message = str(refused.value)
+        assert "does not offer that answer writer" in message and "choose one of: extractive" in message
+        assert "passwd" not in message and "ssh" not in message and str(corpus) not in message
+        assert str(Path.home()) not in message and "site-packages" not in message
+    assert "31.5%" in client.predict("By how much did Russia-China trade grow in 2017?", 5, "extractive",
+                                     api_name="/answer")["answer"]
+
+
+@pytest.fixture(scope="module")
+def tight_server(tmp_path_factory, seeds_copy):
+    """One question at a time and one waiting: the queue limit is reached by three users."""
+    corpus = _copy(seeds_copy, tmp_path_factory.mktemp("tight") / "corpus")
+    for url in launch(corpus, "--workers", "1", "--queue-limit", "1"):
+        yield url
+
+
+def _started(job, timeout: float = 120) -> None:
+    """Wait until the server is running ``job`` (its first output, "Reading the articles…", arrived)."""
+    deadline = time.time() + timeout
+    while not job.outputs() and not job.done() and time.time() < deadline:
+        time.sleep(0.02)
+    assert job.outputs(), "the first request never started"
+
+
+def _queued(job, timeout: float = 30) -> None:
+    from gradio_client.utils import Status
+
+    deadline = time.time() + timeout
+    while job.status().code not in (Status.IN_QUEUE, Status.PROCESSING) and time.time() < deadline:
+        time.sleep(0.02)
+    assert job.status().code == Status.IN_QUEUE
+
+
+def _accepted(job, timeout: float = 30) -> bool:
+    """True once the server has queued or started ``job``; False when it refused it."""
+    from gradio_client.utils import Status
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if job.status().code in (Status.IN_QUEUE, Status.PROCESSING):
+            return True
+        if job.done():
+            return job.exception() is None
+        time.sleep(0.02)
+    raise AssertionError("the server neither queued nor refused the request")
+
+
+def test_beyond_the_queue_limit_a_user_is_told_busy_and_a_user_who_leaves_frees_the_place(tight_server):
+    from gradio_client import Client
+
+    generator = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    slow_question = "How much did China agree to pay in fines to save ZTE?"
+    running = Client(tight_server, verbose=False).submit(slow_question, 5, False, generator, api_name="/ask")
+    _started(running)  # loading and running the generator takes seconds: the one worker stays busy
+    leaving = Client(tight_server, verbose=False).submit("Who is the Russian Industry and Trade Minister?", 5, False, api_name="/ask")
+    _queued(leaving)
+    with pytest.raises(Exception, match="(?i)queue is full.*try again"):
+        Client(tight_server, verbose=False).predict("Who is the Russian Industry and Trade Minister?", 5, False, api_name="/ask")
+    assert not running.done(), "the first request ended too soon for this test to mean anything"
+    leaving.cancel()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        late = Client(tight_server, verbose=False).submit("Who is the Russian Industry and Trade Minister?", 5, False, api_name="/ask")
+        if _accepted(late):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the cancelled request kept its place in the queue")
+    assert not running.done(), "a place was only freed when the running request ended"
+    answer = late.result(timeout=300)[0]
+    assert "Manturov" in answer
+    assert "$1 billion" in running.result(timeout=300)[0]
+
+
+def test_a_client_that_disconnects_mid_answer_does_not_hold_the_server(tight_server):
+    """A client process killed while its generated answer streams; the next user is answered."""
+    from gradio_client import Client
+
+    script = (
+        "import sys\n"
+        "from gradio_client import Client\n"
+        f"job = Client({tight_server!r}, verbose=False).submit('How much did China agree to pay in fines to save ZTE?',"
+        " 5, False, 'HuggingFaceTB/SmolLM2-135M-Instruct', api_name='/ask')\n"
+        "for output in job:\n"
+        "    if output[0] and 'Reading' not in output[0]:\n"
+        "        print('streaming', flush=True)\n"
+        "        break\n"
+        "import time; time.sleep(600)\n"
+    )
+    leaver = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert leaver.stdout.readline().strip() == "streaming"
+    finally:
+        leaver.kill()
+        leaver.wait(timeout=30)
+    answer = Client(tight_server, verbose=False).predict("By how much did Russia-China trade grow in 2017?", 5,
+                                                          False, api_name="/ask")[0]
+    assert "31.5%" in answer
