@@ -5,6 +5,7 @@ Run ``python app.py`` (or ``citeqa serve``) and open http://127.0.0.1:7860.
 from __future__ import annotations
 
 import argparse
+import base64
 import html
 import logging
 import os
@@ -17,7 +18,8 @@ from pathlib import Path
 import gradio as gr
 import psutil
 
-from embeddings import DocumentError
+from embeddings import DocumentError, pages_between
+from embeddings.loading import SUFFIXES
 from qa import QA, Answer, Config, QuestionError, WriterRefused, cite
 from qa.environment import quiet_libraries
 from qa.generators import EXTRACTIVE, label
@@ -55,6 +57,10 @@ CSS = """
 .citeqa-card .context {margin: 8px 0; line-height: 1.5}
 .citeqa-card .article {max-height: 360px; overflow-y: auto; white-space: pre-wrap; background: #fafafa; padding: 8px}
 .citeqa-note {color: #6b7280; font-style: italic}
+.citeqa-card .page-view {position: relative; margin: 8px 0; border: 1px solid #e5e7eb}
+.citeqa-card .page-view img {display: block; width: 100%; height: auto}
+.citeqa-card .page-view .hl {position: absolute; background: rgba(253, 230, 138, .55); outline: 1px solid #f59e0b}
+.citeqa-card .page-view .hl.short {background: rgba(245, 158, 11, .45); outline: 2px solid #b45309}
 """
 # Opening "the whole article" scrolls its marked quote into view inside the article box.
 HEAD = """<script>
@@ -104,25 +110,58 @@ def sources_html(qa: QA, answer: Answer) -> str:
             text, short = quote.text, None
             quote = replace(quote, start=0, end=len(text))
         meta = " · ".join(html.escape(v) for v in (source.author, source.publisher, source.date) if v)
+        where = html.escape(quote.source) + (f" · {page_label(quote.pages)}" if quote.pages else "")
         mark = _marked(text, quote, short)
         context = (html.escape(text[max(0, quote.start - CONTEXT_CHARS):quote.start]) + mark
                    + html.escape(text[quote.end:quote.end + CONTEXT_CHARS]))
         whole = html.escape(text[:quote.start]) + mark + html.escape(text[quote.end:])
+        inside = short is not None and short.citation == quote.citation and quote.start <= short.start <= short.end <= quote.end
+        pages = page_views_html(qa, quote.source, quote.start, quote.end, (short.start, short.end) if inside else None)
         cards.append(
             f'<div class="citeqa-card" id="citeqa-quote-{quote.citation}">'
             f'<b>[{quote.citation}] <span class="title">{html.escape(source.label)}</span></b>'
-            f'<div class="meta">{meta or "author, publisher and date not stated"} · {html.escape(quote.source)}</div>'
+            f'<div class="meta">{meta or "author, publisher and date not stated"} · {where}</div>'
             f'<div class="context">…{context}…</div>'
-            f'<details class="citeqa-whole"><summary>Open the whole article</summary><div class="article">{whole}</div></details></div>'
+            f'{pages}<details class="citeqa-whole"><summary>Open the whole article</summary>'
+            f'<div class="article">{whole}</div></details></div>'
         )
     return "".join(cards)
 
 
-def passages_html(answer: Answer, title: str, closest: bool = False) -> str:
+def page_views_html(qa: QA, source: str, start: int, end: int, short: tuple[int, int] | None = None) -> str:
+    """"Open the page": each page of a PDF that the span stands on, rendered, its characters marked on it."""
+    try:
+        images = qa.page_images(source, start, end, short)
+    except DocumentError as error:
+        return f'<p class="citeqa-note">The page cannot be shown: {html.escape(str(error))}</p>'
+    views = []
+    for image in images:
+        boxes = "".join(
+            f'<div class="hl {name}" style="left:{l * 100:.3f}%;top:{t * 100:.3f}%;'
+            f'width:{(r - l) * 100:.3f}%;height:{(b - t) * 100:.3f}%"></div>'
+            for name in ("quote", "short") for l, t, r, b in image.marks.get(name, ()))
+        data = base64.b64encode(image.jpeg).decode("ascii")
+        views.append(f'<div class="page-view" data-page="{image.page}"><img alt="page {image.page} of '
+                     f'{html.escape(source)}" src="data:image/jpeg;base64,{data}">{boxes}</div>')
+    if not views:
+        return ""
+    label = page_label(tuple(image.page for image in images))
+    return f'<details class="citeqa-page"><summary>Open the page ({label})</summary>{"".join(views)}</details>'
+
+
+def page_label(pages: tuple[int, ...]) -> str:
+    return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}"
+
+
+def passages_html(qa: QA, answer: Answer, title: str, closest: bool = False) -> str:
     rows = [f"<p><b>{html.escape(title)}</b></p>"]
     for p in answer.passages:
-        rows.append(f'<div class="citeqa-card{" closest" if closest else ""}"><div class="meta">{html.escape(p.source)} '
-                    f"[{p.start}:{p.end}] · score {p.score:.4f}</div><div>{html.escape(p.text)}</div></div>")
+        entry = qa.index.documents.get(p.source)
+        pages = pages_between(entry.pages, p.start, p.end) if entry else ()
+        where = f" · {page_label(pages)}" if pages else ""
+        view = page_views_html(qa, p.source, p.start, p.end) if pages else ""
+        rows.append(f'<div class="citeqa-card{" closest" if closest else ""}"><div class="meta">{html.escape(p.source)}'
+                    f"{where} [{p.start}:{p.end}] · score {p.score:.4f}</div><div>{html.escape(p.text)}</div>{view}</div>")
     return "".join(rows)
 
 
@@ -155,9 +194,9 @@ def build(qa: QA) -> gr.Blocks:
             yield f'<p class="citeqa-note">{html.escape(str(error))}</p>', "", ""
             return
         if not answer.answerable:
-            passages = passages_html(answer, "Closest passages — shown for context, not as support", closest=True)
+            passages = passages_html(qa, answer, "Closest passages — shown for context, not as support", closest=True)
         else:
-            passages = passages_html(answer, "Retrieved passages, best evidence first, with their fused retrieval scores") if show_passages else ""
+            passages = passages_html(qa, answer, "Retrieved passages, best evidence first, with their fused retrieval scores") if show_passages else ""
         lead = cite.lead(answer.short_answer, [q.citation for q in answer.quotes]) if answer.short_answer else None
         yield answer_html(answer.answer, answer.answerable, lead), sources_html(qa, answer), passages
 
@@ -170,7 +209,7 @@ def build(qa: QA) -> gr.Blocks:
 
     def upload(files, progress=gr.Progress(track_tqdm=True)):
         if not files:
-            return "Choose one or more .txt or .md files first.", library_rows(qa)
+            return f"Choose one or more {', '.join(SUFFIXES)} files first.", library_rows(qa)
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         intake, sync = qa.add_documents(paths, max_bytes=UPLOAD_LIMIT_BYTES)
         lines = [f"Added {', '.join(intake.added)}." if intake.added else "No new documents added."]
@@ -196,8 +235,8 @@ def build(qa: QA) -> gr.Blocks:
                                  info="extractive: the short answer and the sentences that say it; a generator "
                                       "rewrites them, checked against the quotes", elem_id="citeqa-writer")
         with gr.Accordion("Documents", open=False):
-            files = gr.File(label=f"Add .txt or .md files (up to {UPLOAD_LIMIT_BYTES // 2**20} MB each)",
-                            file_count="multiple", file_types=[".txt", ".md"], elem_id="citeqa-upload")
+            files = gr.File(label=f"Add documents: {', '.join(SUFFIXES)} (up to {UPLOAD_LIMIT_BYTES // 2**20} MB each)",
+                            file_count="multiple", file_types=list(SUFFIXES), elem_id="citeqa-upload")
             add = gr.Button("Add to the index", elem_id="citeqa-add")
             status = gr.Markdown(elem_id="citeqa-upload-status")
             library = gr.Dataframe(library_rows(qa), headers=["file", "title", "author", "passages"],

@@ -13,9 +13,10 @@ import sys
 
 from .common import OUT, ROOT, table
 
-BENCHMARKS = ("indexing", "retrieval", "answering", "startup", "load")
+BENCHMARKS = ("indexing", "ingestion", "retrieval", "answering", "startup", "load")
 TITLES = {
     "indexing": "Indexing throughput and memory",
+    "ingestion": "Reading PDF, Word and web pages",
     "retrieval": "Retrieval at 10k, 100k and 1M passages",
     "answering": "Answering the seeds question set",
     "startup": "Start-up and memory of the app",

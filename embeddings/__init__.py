@@ -3,12 +3,12 @@ from .encoder import DEFAULT_ENCODER, Encoder
 from .index import Index, IndexSettings, SyncReport
 from .intake import IntakeReport, add_files, safe_name
 from .loading import DocumentError, read_document
-from .records import Document, DocumentMeta, Passage, Span
+from .records import Document, DocumentMeta, Passage, Span, page_of, pages_between
 from .splitting import SplitSettings, sentence_spans, split_document
 from .store import IndexCorrupt
 
 __all__ = [
     "DEFAULT_ENCODER", "Document", "IntakeReport", "add_files", "safe_name", "DocumentError", "DocumentMeta", "Encoder", "Index", "IndexCorrupt",
     "IndexSettings", "Passage", "Span", "SplitSettings", "SyncReport", "read_document", "sentence_spans",
-    "split_document",
+    "split_document", "page_of", "pages_between",
 ]

@@ -1,6 +1,7 @@
 """A folder of documents kept in sync with its searchable index (dense + BM25)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -11,7 +12,10 @@ from tqdm.auto import tqdm
 
 from . import dense, store
 from .encoder import DEFAULT_ENCODER, Encoder
-from .loading import DocumentError, list_documents, read_document, read_metadata, file_sha256
+from .formats import loader_for
+from .formats.pdf import PAGE_BREAK, PageImage, render_page
+from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_document, read_metadata,
+                      unreadable_types)
 from .records import Document, DocumentMeta, Passage
 from .sparse import SparseIndex
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
@@ -51,6 +55,9 @@ class _Fresh:
     encoding: str
     meta: DocumentMeta
     passages: list[Passage]
+    loader: str
+    pages: tuple[int, ...]
+    file_meta: DocumentMeta
 
 
 @dataclass
@@ -90,6 +97,7 @@ class Index:
         self.encoder = encoder
         self._dense = contents.dense
         self._sparse = contents.sparse
+        self._extracted: dict[tuple[str, int, int], Document] = {}
 
     @property
     def documents(self) -> dict[str, DocumentEntry]:
@@ -100,10 +108,40 @@ class Index:
         entry = self.manifest.documents.get(source)
         if entry is None:
             raise DocumentError(f"{source}: not in the index of {self.folder}")
-        document = read_document(self.folder / source, source, entry.meta)
+        path = self.folder / source
+        try:
+            stat = path.stat()
+        except OSError:
+            raise DocumentError(f"{source}: file not found at {path}; re-index {self.folder}") from None
+        key = (source, stat.st_size, stat.st_mtime_ns)
+        # Extracting a PDF again for every answer is wasted work: the same bytes give the same text.
+        document = self._extracted.get(key) if entry.loader != "text" else None
+        if document is None:
+            document = read_document(path, source, entry.meta)
+            if entry.loader != "text":
+                self._extracted = {k: v for k, v in self._extracted.items() if k[0] != source} | {key: document}
         if document.sha256 != entry.sha256:
             raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
+        if document.loader != entry.loader:
+            raise DocumentError(f"{source}: extracted by {entry.loader} when indexed, {document.loader} now; "
+                                f"re-index {self.folder}")
         return document
+
+    def page_image(self, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900) -> PageImage:
+        """Page ``page`` of a PDF document rendered, with ``marks`` (document offsets) boxed on it."""
+        document = self.document(source)
+        if not document.pages:
+            raise DocumentError(f"{source}: {document.loader} documents have no pages to show")
+        if not 1 <= page <= len(document.pages):
+            raise DocumentError(f"{source}: has no page {page} (it has {len(document.pages)})")
+        start = document.pages[page - 1]
+        end = document.pages[page] - len(PAGE_BREAK) if page < len(document.pages) else len(document.text)
+        local = {name: (max(a, start) - start, min(b, end) - start) for name, (a, b) in marks.items()
+                 if a < end and b > start}
+        raw = (self.folder / source).read_bytes()
+        if hashlib.sha256(raw).hexdigest() != document.sha256:
+            raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
+        return render_page(raw, source, page, local, width_px)
 
     def search_dense(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         return dense.search(self._dense, vector, k)
@@ -177,17 +215,20 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
         entry = old_docs.get(item.source)
         try:
             same_title = entry is not None and (not settings.title_in_passages or
-                                                entry.meta.title == metas.get(item.source, entry.meta).title)
-            if entry is not None and same_title and file_sha256(item.path) == entry.sha256:
+                                                entry.meta.title == merge_meta(entry.file_meta, metas.get(item.source)).title)
+            loader = loader_for(item.source)
+            same_loader = entry is not None and loader is not None and entry.loader == loader.stamp
+            if entry is not None and same_title and same_loader and file_sha256(item.path) == entry.sha256:
                 keep[item.source] = entry
             else:
                 candidates.append(item)
         except OSError as error:
             report.skipped[item.source] = f"{item.source}: {error}"
+    report.skipped.update(unreadable_types(folder))
     seen = {entry.sha256: source for source, entry in keep.items()}
     for item in candidates:
         try:
-            document = read_document(item.path, item.source, metas.get(item.source), settings.max_document_bytes)
+            document = read_document(item.path, item.source, None, settings.max_document_bytes)
         except DocumentError as error:
             report.skipped[item.source] = str(error)
             continue
@@ -196,15 +237,16 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
             continue
         seen[document.sha256] = item.source
         # Split now and keep only the passages: the document's text is not held twice.
-        fresh.append(_Fresh(item.source, document.sha256, document.encoding, document.meta,
-                            split_document(document, settings.split)))
+        fresh.append(_Fresh(item.source, document.sha256, document.encoding,
+                            merge_meta(document.meta, metas.get(item.source)),
+                            split_document(document, settings.split), document.loader, document.pages, document.meta))
     for reason in report.skipped.values():
         log.warning("skipped %s", reason)
     report.unchanged = sorted(keep)
     report.changed = sorted(d.source for d in fresh if d.source in old_docs)
     report.added = sorted(d.source for d in fresh if d.source not in old_docs)
     report.removed = sorted(set(old_docs) - set(keep) - {d.source for d in fresh})
-    meta_changed = any(keep[s].meta != metas.get(s, DocumentMeta()) for s in keep)
+    meta_changed = any(keep[s].meta != merge_meta(keep[s].file_meta, metas.get(s)) for s in keep)
     if existing and not report.wrote and not meta_changed:
         return existing, report
     contents = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
@@ -234,13 +276,15 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
         old_passages, all_old = existing.passages, dense.vectors_of(existing.dense)
         for source, entry in keep.items():
             rows = slice(entry.first, entry.first + entry.count)
-            meta = metas.get(source, entry.meta)
-            documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta)
+            meta = merge_meta(entry.file_meta, metas.get(source))
+            documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta,
+                                              entry.loader, entry.pages, entry.file_meta)
             passages += old_passages[rows]
             blocks.append(all_old[rows])
     start = len(passages)
     for doc in fresh:
-        documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta)
+        documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta,
+                                              doc.loader, doc.pages, doc.file_meta)
         passages += doc.passages
         report.encoded_passages += len(doc.passages)
     texts = [searchable(p, documents[p.source].meta.title, settings) for p in passages]

@@ -46,7 +46,7 @@ def add_files(folder: Path, files: list[Path | str], max_bytes: int) -> IntakeRe
         label = path.name
         name = safe_name(label)
         if Path(name).suffix not in SUFFIXES:
-            report.rejected[label] = f"{label}: only {' and '.join(SUFFIXES)} files can be added"
+            report.rejected[label] = f"{label}: only {', '.join(SUFFIXES)} files can be added"
             continue
         try:
             document = read_document(path, label, max_bytes=max_bytes)

@@ -1,25 +1,19 @@
 """Reading documents from disk: decoding, metadata, and which files count as documents."""
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import charset_normalizer
-
+from .errors import DocumentError
+from .formats import SUFFIXES, Limits, loader_for
 from .records import Document, DocumentMeta
 
-SUFFIXES = (".txt", ".md")
 METADATA_FILE = "metadata.json"
-# charset-normalizer's "chaos" above this means the guess is mostly noise.
-_MAX_CHAOS = 0.2
-_WESTERN = ("cp1252", "latin_1", "iso8859_15")
-
-
-class DocumentError(ValueError):
-    """A document that cannot be read; the message names the file and what to do."""
+BINARY_FACTOR = 16
+"""PDF and Word files may be this many times ``max_bytes`` on disk (images, fonts); their extracted
+text is held to ``max_bytes`` characters."""
 
 
 @dataclass(frozen=True)
@@ -30,19 +24,28 @@ class DocumentFile:
     path: Path
 
 
-def list_documents(folder: Path) -> list[DocumentFile]:
-    """Every .txt/.md file below ``folder``, skipping hidden files and folders (the index lives there)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DocumentError(f"{folder}: not a folder of documents (expected .txt or .md files in it)")
-    found = []
+def _visible_files(folder: Path):
+    """Files below ``folder``, skipping hidden files and folders (the index lives in one) and links."""
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix.lower() in SUFFIXES and path.is_file() and not path.is_symlink():
-            found.append(DocumentFile(rel.as_posix(), path))
-    return found
+        if not any(part.startswith(".") for part in rel.parts) and path.is_file() and not path.is_symlink():
+            yield rel.as_posix(), path
+
+
+def unreadable_types(folder: Path) -> dict[str, str]:
+    """Files whose type citeqa does not read, each with the reason to report (metadata.json aside)."""
+    return {source: f"{source}: citeqa does not read {path.suffix or 'files without a suffix'}; convert it to "
+                    f"one of {', '.join(SUFFIXES)}"
+            for source, path in _visible_files(Path(folder))
+            if source != METADATA_FILE and path.suffix.lower() not in SUFFIXES}
+
+
+def list_documents(folder: Path) -> list[DocumentFile]:
+    """Every file of a readable type below ``folder``, skipping hidden files and folders (the index lives there)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DocumentError(f"{folder}: not a folder of documents (expected {', '.join(SUFFIXES)} files in it)")
+    return [DocumentFile(source, path) for source, path in _visible_files(folder) if path.suffix.lower() in SUFFIXES]
 
 
 def file_sha256(path: Path) -> str:
@@ -53,44 +56,18 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _best_guess(matches):
-    """The least chaotic decoding; among equally clean ones the Western code pages, the most common
-    legacy encodings, win (short French text decodes cleanly as cp1250 too, with wrong letters)."""
-    if not matches:
-        return None
-    least = min(m.chaos for m in matches)
-    clean = [m for m in matches if m.chaos <= least + 0.01]
-    return next((m for m in clean if m.encoding in _WESTERN), clean[0])
-
-
-def decode(raw: bytes, name: str) -> tuple[str, str]:
-    """Text and encoding name; UTF-8 first, otherwise a confident detection, otherwise refuse."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise DocumentError(f"{name}: has a UTF-16 mark but is not valid UTF-16; convert it to UTF-8") from None
-    if b"\x00" in raw:
-        raise DocumentError(f"{name}: binary data (NUL bytes), not a text document; remove it or convert it to UTF-8 text")
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as error:
-        utf8_error = error
-    best = _best_guess(charset_normalizer.from_bytes(raw))
-    if best is None or best.chaos > _MAX_CHAOS:
-        raise DocumentError(
-            f"{name}: not valid UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and its encoding "
-            "could not be detected; convert it to UTF-8"
-        )
-    return str(best), best.encoding
-
-
 def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max_bytes: int | None = None) -> Document:
+    """The document's text as its format's loader extracts it; ``meta`` (metadata.json) overrides
+    what the file says about itself, field by field."""
     path = Path(path)
+    loader = loader_for(source) or loader_for(path.name)
+    if loader is None:
+        raise DocumentError(f"{source}: citeqa reads {', '.join(SUFFIXES)} files, not {path.suffix or 'this type'}")
+    limit = None if max_bytes is None else max_bytes * (1 if loader.name == "text" else BINARY_FACTOR)
     try:
         size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise DocumentError(f"{source}: {size:,} bytes is over the limit of {max_bytes:,}; split the file or raise max_document_bytes")
+        if limit is not None and size > limit:
+            raise DocumentError(f"{source}: {size:,} bytes is over the limit of {limit:,}; split the file or raise max_document_bytes")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DocumentError(f"{source}: file not found at {path}") from None
@@ -98,10 +75,20 @@ def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max
         raise DocumentError(f"{source}: is a folder, not a document") from None
     except PermissionError:
         raise DocumentError(f"{source}: permission denied reading {path}") from None
-    text, encoding = decode(raw, source)
-    if not text.strip():
+    if not raw.strip():
         raise DocumentError(f"{source}: empty document (no text to index)")
-    return Document(source, text, hashlib.sha256(raw).hexdigest(), encoding, meta or DocumentMeta())
+    extracted = loader.extract(raw, source, Limits(max_text_chars=max_bytes or Limits().max_text_chars))
+    if not extracted.text.strip():
+        raise DocumentError(f"{source}: empty document (no text to index)")
+    return Document(source, extracted.text, hashlib.sha256(raw).hexdigest(), extracted.encoding,
+                    merge_meta(extracted.meta, meta), extracted.pages, loader.stamp)
+
+
+def merge_meta(found: DocumentMeta, given: DocumentMeta | None) -> DocumentMeta:
+    """metadata.json's fields where it gives them, else what the file says."""
+    if given is None:
+        return found
+    return replace(found, **{k: v for k, v in given.to_dict().items() if v is not None})
 
 
 def read_metadata(folder: Path) -> dict[str, DocumentMeta]:

@@ -1,6 +1,7 @@
 """The records that travel from documents to the index: spans, documents, passages."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,6 +55,13 @@ class Document:
     sha256: str
     encoding: str = "utf-8"
     meta: DocumentMeta = field(default_factory=DocumentMeta)
+    pages: tuple[int, ...] = ()
+    """Where each page starts in ``text`` (PDF); empty when the format has no pages."""
+    loader: str = "text"
+    """The loader and library version that extracted ``text``."""
+
+    def page_of(self, offset: int) -> int | None:
+        return page_of(self.pages, offset)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +70,8 @@ class Document:
             "sha256": self.sha256,
             "encoding": self.encoding,
             "meta": self.meta.to_dict(),
+            "pages": list(self.pages),
+            "loader": self.loader,
         }
 
     @classmethod
@@ -72,7 +82,16 @@ class Document:
             sha256=data["sha256"],
             encoding=data.get("encoding", "utf-8"),
             meta=DocumentMeta.from_dict(data.get("meta") or {}),
+            pages=tuple(int(p) for p in data.get("pages") or ()),
+            loader=data.get("loader", "text"),
         )
+
+
+def page_of(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding character ``offset``, given where each page starts; None without pages."""
+    if not pages:
+        return None
+    return bisect.bisect_right(pages, offset)
 
 
 @dataclass(frozen=True)
@@ -103,3 +122,11 @@ class Passage:
             text=data["text"],
             sentences=tuple(Span(int(s), int(e)) for s, e in data["sentences"]),
         )
+
+
+def pages_between(pages: tuple[int, ...], start: int, end: int) -> tuple[int, ...]:
+    """Every page that characters ``start`` to ``end`` stand on (none for a format without pages)."""
+    if not pages:
+        return ()
+    first, last = page_of(pages, start), page_of(pages, max(start, end - 1))
+    return tuple(range(first, last + 1))

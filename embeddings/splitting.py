@@ -12,7 +12,7 @@ from .records import Document, Passage, Span
 
 
 # Bumped whenever the same settings would cut different passages, so old indexes are rebuilt.
-SPLITTER_VERSION = 4
+SPLITTER_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,13 @@ def sentence_spans(text: str, paragraph: Span, language: str = "en") -> list[Spa
     return spans
 
 
-def _sentences(text: str, section: list[Span], language: str) -> list[Span]:
-    """Sentences of a section; a line without letters (a poll's "24 (22%)") joins the sentence before it."""
+def _sentences(text: str, section: list[Span], language: str, wrapped: bool = False) -> list[Span]:
+    """Sentences of a section; a line without letters (a poll's "24 (22%)") joins the sentence before it.
+
+    ``wrapped``: the text breaks lines inside sentences (a PDF), so the section is one paragraph and
+    ``text`` has its line breaks turned into spaces (same length, so the offsets are the document's)."""
+    if wrapped:
+        return sentence_spans(text, Span(section[0].start, section[-1].end), language)
     sentences: list[Span] = []
     for paragraph in section:
         if sentences and not any(c.isalpha() for c in text[paragraph.start:paragraph.end]):
@@ -95,8 +100,10 @@ def _windows(sentences: list[Span], text: str, settings: SplitSettings) -> list[
 def split_document(document: Document, settings: SplitSettings = SplitSettings()) -> list[Passage]:
     """Overlapping passages of whole sentences; none crosses skipped text."""
     text, passages = document.text, []
+    wrapped = document.loader.startswith("pdf")
+    segmented = text.replace("\n", " ") if wrapped else text
     for section in content_sections(text):
-        sentences = _sentences(text, section, settings.language)
+        sentences = _sentences(segmented, section, settings.language, wrapped)
         for window in _windows(sentences, text, settings):
             start, end = window[0].start, window[-1].end
             passages.append(Passage(document.source, start, end, text[start:end], tuple(window)))

@@ -40,15 +40,24 @@ class DocumentEntry:
     count: int
     encoding: str = "utf-8"
     meta: DocumentMeta = field(default_factory=DocumentMeta)
+    loader: str = "text"
+    """What extracted the text (loader and library version): another one means extracting again."""
+    pages: tuple[int, ...] = ()
+    """Where each page starts in the extracted text (PDF)."""
+    file_meta: DocumentMeta = field(default_factory=DocumentMeta)
+    """What the file says about itself; ``meta`` is this with metadata.json's fields over it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"sha256": self.sha256, "first": self.first, "count": self.count,
-                "encoding": self.encoding, "meta": self.meta.to_dict()}
+                "encoding": self.encoding, "meta": self.meta.to_dict(), "loader": self.loader,
+                "pages": list(self.pages), "file_meta": self.file_meta.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentEntry:
         return cls(data["sha256"], int(data["first"]), int(data["count"]),
-                   data.get("encoding", "utf-8"), DocumentMeta.from_dict(data.get("meta") or {}))
+                   data.get("encoding", "utf-8"), DocumentMeta.from_dict(data.get("meta") or {}),
+                   data.get("loader", "text"), tuple(int(p) for p in data.get("pages") or ()),
+                   DocumentMeta.from_dict(data.get("file_meta") or {}))
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,21 @@ class Quote:
     source: str
     start: int
     end: int
+    pages: tuple[int, ...] = ()
+    """The pages the quote stands on (PDF; two across a page break); empty when the format has none."""
+
+    @property
+    def page(self) -> int | None:
+        return self.pages[0] if self.pages else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"citation": self.citation, "text": self.text, "source": self.source, "start": self.start, "end": self.end}
+        return {"citation": self.citation, "text": self.text, "source": self.source, "start": self.start,
+                "end": self.end, "page": self.page, "pages": list(self.pages)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Quote:
-        return cls(int(data["citation"]), data["text"], data["source"], int(data["start"]), int(data["end"]))
+        return cls(int(data["citation"]), data["text"], data["source"], int(data["start"]), int(data["end"]),
+                   tuple(int(p) for p in data.get("pages") or ()))
 
 
 @dataclass(frozen=True)

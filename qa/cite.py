@@ -2,7 +2,9 @@
 its document) and the short answer (the span itself); the answer text leads with the short answer."""
 from __future__ import annotations
 
-from embeddings import Span
+from collections.abc import Callable
+
+from embeddings import Span, pages_between
 
 from .answer import Quote, ShortAnswer
 from .choose import Choice
@@ -11,13 +13,18 @@ from .writer import cite
 _TRIM = " \t\n,;:.\u2014\u2013-"
 
 
-def quote(choice: Choice, citation: int) -> Quote:
+def _no_pages(source: str) -> tuple[int, ...]:
+    return ()
+
+
+def quote(choice: Choice, citation: int, pages: Callable[[str], tuple[int, ...]] = _no_pages) -> Quote:
     """The passage's sentences that the span touches, as one exact span of the document."""
     passage = choice.hit.passage
     a, b = passage.start + choice.span.start, passage.start + choice.span.end
     touched = [s for s in passage.sentences if s.start < b and a < s.end] or [Span(passage.start, passage.end)]
     start, end = touched[0].start, touched[-1].end
-    return Quote(citation, passage.text[start - passage.start:end - passage.start], passage.source, start, end)
+    return Quote(citation, passage.text[start - passage.start:end - passage.start], passage.source, start, end,
+                 pages_between(pages(passage.source), start, end))
 
 
 def short_answer(choice: Choice, citation: int) -> ShortAnswer:
@@ -34,9 +41,11 @@ def lead(short: ShortAnswer, citations: list[int]) -> str:
     return cite(short.text, *citations)
 
 
-def compose(choices: list[Choice]) -> tuple[ShortAnswer, tuple[Quote, ...], str]:
-    """The short answer, the quotes [1], [2], … and the answer text: the short answer, then each quote."""
-    quotes = tuple(quote(c, n) for n, c in enumerate(choices, start=1))
+def compose(choices: list[Choice], pages: Callable[[str], tuple[int, ...]] = _no_pages
+            ) -> tuple[ShortAnswer, tuple[Quote, ...], str]:
+    """The short answer, the quotes [1], [2], … and the answer text: the short answer, then each quote.
+    ``pages(source)``: where each page of the document starts, for the quotes' page numbers."""
+    quotes = tuple(quote(c, n, pages) for n, c in enumerate(choices, start=1))
     short = short_answer(choices[0], 1)
     text = lead(short, [q.citation for q in quotes]) + " " + " ".join(cite(q.text, q.citation) for q in quotes)
     return short, quotes, text

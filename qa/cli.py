@@ -12,7 +12,7 @@ from .environment import quiet_libraries
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", default="seeds", help="folder of .txt/.md articles (default: seeds)")
+    parser.add_argument("--corpus", default="seeds", help="folder of documents: .txt .md .pdf .docx .html (default: seeds)")
     parser.add_argument("--index-dir", help="where the index is kept (default: CORPUS/.citeqa)")
     parser.add_argument("--encoder", help="sentence-transformers model name or path")
     parser.add_argument("--generator", help="transformers causal LM name, path or .gguf file")
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citeqa", description="Answers that quote the articles word for word.")
     commands = parser.add_subparsers(dest="command", required=True)
     index = commands.add_parser("index", help="build or update the index of a folder of documents")
-    index.add_argument("folder", help="folder of .txt/.md documents")
+    index.add_argument("folder", help="folder of documents (.txt .md .pdf .docx .html .htm)")
     index.add_argument("--index-dir", help="where the index is kept (default: FOLDER/.citeqa)")
     index.add_argument("--encoder", help="sentence-transformers model name or path")
     ask = commands.add_parser("ask", help="answer one question with quotes and citations")
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the browser UI")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1, or CITEQA_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (default 7860, or CITEQA_PORT)")
-    serve.add_argument("--corpus", default=None, help="folder of .txt/.md articles (default: seeds, or CITEQA_CORPUS)")
+    serve.add_argument("--corpus", default=None, help="folder of documents (default: seeds, or CITEQA_CORPUS)")
     serve.add_argument("--generators", default=None,
                        help="comma-separated generators users may choose (default: the bundled one; '' for none)")
     serve.add_argument("--workers", type=int, default=None, help="questions answered at once, batched (default 8)")

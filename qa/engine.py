@@ -7,7 +7,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files
+from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files, pages_between
+from embeddings.formats.pdf import PageImage
 
 from . import choose, cite, verify, writer
 from .batching import BatchedModels
@@ -81,7 +82,7 @@ class QA:
 
     def add_documents(self, files: list[str | Path], max_bytes: int | None = None,
                       progress: bool = True) -> tuple[IntakeReport, SyncReport]:
-        """Copy .txt/.md files into the corpus folder (checked, safely renamed) and index them."""
+        """Copy documents (any type ``embeddings.formats`` reads) into the corpus folder (checked, safely renamed) and index them."""
         limit = max_bytes or self.config.index.max_document_bytes
         with self._corpus.lock:
             intake = add_files(self.index.folder, files, limit)
@@ -140,6 +141,14 @@ class QA:
         name, lm = self._corpus.generators.get(writer)
         return self.configured(lm=lm, writer="generate", generator=name, **changes)
 
+    def page_images(self, source: str, start: int, end: int, short: tuple[int, int] | None = None,
+                    width_px: int = 900) -> list[PageImage]:
+        """Each page that characters ``start``–``end`` of a PDF stand on, rendered, with those characters
+        marked (and ``short``, the short answer's span, marked darker). ``DocumentError`` if the file changed."""
+        marks = {"quote": (start, end), **({"short": short} if short else {})}
+        pages = pages_between(self.index.documents[source].pages, start, end) if source in self.index.documents else ()
+        return [self.index.page_image(source, page, marks, width_px) for page in pages]
+
     def ask(self, question: str) -> Answer:
         result = None
         for result in self.stream(question):
@@ -171,7 +180,7 @@ class QA:
             yield NOT_IN_ARTICLES
             yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
             return
-        short, quotes, text = cite.compose(chosen)
+        short, quotes, text = cite.compose(chosen, lambda source: index.documents[source].pages)
         yield cite.lead(short, [q.citation for q in quotes])
         text = yield from self._write(question, quotes, text, clock)
         answer = self._assemble(index, question, text, short, quotes, passages, clock)

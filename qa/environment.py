@@ -10,6 +10,7 @@ def quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING, format="citeqa: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.ERROR)  # logs routine progress as WARNING
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # "empty HTML tree": the loader says it better
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()

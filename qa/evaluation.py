@@ -40,6 +40,8 @@ class EvalQuestion:
     sources: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     kind: str = "factoid"
+    pages: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """For paged documents (PDF): the pages of each gold source on which the answer stands."""
 
     @property
     def answerable(self) -> bool:
@@ -58,7 +60,13 @@ class EvalQuestion:
             lists[name] = tuple(value)
         if lists["answers"] and not lists["sources"]:
             raise ValueError("an answerable question needs its gold article(s) in 'sources'")
-        return cls(data["id"], data["question"], kind=data.get("kind", "factoid"), **lists)
+        pages = data.get("pages", {})
+        if not isinstance(pages, dict) or not all(
+                source in lists["sources"] and isinstance(numbers, list) and all(isinstance(n, int) and n >= 1 for n in numbers)
+                for source, numbers in pages.items()):
+            raise ValueError("field 'pages' must map gold sources to lists of page numbers (from 1)")
+        return cls(data["id"], data["question"], kind=data.get("kind", "factoid"),
+                   pages={k: tuple(v) for k, v in pages.items()}, **lists)
 
 
 def load_questions(path: Path | str) -> list[EvalQuestion]:
@@ -103,6 +111,12 @@ class Outcome:
     @property
     def cited(self) -> set[str]:
         return {s.source for s in self.answer.sources}
+
+    @property
+    def page_right(self) -> bool:
+        """A quote from a gold source stands on one of its gold pages (declined: not right)."""
+        gold = self.question.pages
+        return any(set(q.pages) & set(gold[q.source]) for q in self.answer.quotes if q.source in gold)
 
 
 def _overlaps_evidence(source: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
@@ -172,6 +186,8 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             "f1": _mean([metrics.f1(o.text, o.question.answers) if not o.declined else 0.0 for o in gold]),
             "contains_gold_alias": _mean([float(not o.declined and metrics.contains_alias(o.text, o.question.answers)) for o in gold]),
             "gold_article_cited": _mean([float(bool(o.cited & set(o.question.sources))) for o in gold]),
+            "page_right": _mean([float(o.page_right) for o in gold if o.question.pages]),
+            "page_questions": sum(1 for o in gold if o.question.pages),
             "median_answer_words": statistics.median([len(o.text.split()) for o in answered]) if answered else None,
             "short_contains_gold_alias": _mean([float(not o.declined and metrics.contains_alias(o.short, o.question.answers)) for o in gold]),
             "short_exact_match": _mean([metrics.exact_match(o.short, o.question.answers) if not o.declined else 0.0 for o in gold]),
@@ -254,6 +270,8 @@ def markdown(report: dict[str, Any]) -> str:
               f"| exact match | {_pct(a['exact_match'])} |", f"| token F1 | {_pct(a['f1'])} |",
               f"| answer contains a gold alias | {_pct(a['contains_gold_alias'])} |",
               f"| gold article cited | {_pct(a['gold_article_cited'])} |",
+              *([f"| page right ({a['page_questions']} questions with a gold page) | {_pct(a['page_right'])} |"]
+                if a.get("page_questions") else []),
               f"| median answer length (words) | {a['median_answer_words']} |",
               f"| short answer contains a gold alias | {_pct(a['short_contains_gold_alias'])} |",
               f"| short answer exact match / F1 | {_pct(a['short_exact_match'])} / {_pct(a['short_f1'])} |",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from embeddings import Document
+from embeddings import Document, pages_between
 
 from .answer import Quote, ShortAnswer, Source
 
@@ -25,6 +25,9 @@ def quote_problems(quotes: Iterable[Quote], document: Callable[[str], Document])
             continue
         if text[quote.start:quote.end] != quote.text:
             problems.append(f"quote [{quote.citation}] is not the text of {quote.source}[{quote.start}:{quote.end}]")
+        elif quote.pages != pages_between(document(quote.source).pages, quote.start, quote.end):
+            problems.append(f"quote [{quote.citation}] names pages {list(quote.pages)} of {quote.source}, "
+                            "which are not the pages it stands on")
     return problems
 
 
@@ -42,8 +45,12 @@ def short_answer_problems(short: ShortAnswer, quotes: Iterable[Quote], document:
     return []
 
 
-def marker_problems(answer: str, sources: Iterable[Source]) -> list[str]:
-    """(b) Every [n] in the answer names a listed source."""
+def marker_problems(answer: str, sources: Iterable[Source], quotes: Iterable[Quote] = ()) -> list[str]:
+    """(b) Every [n] in the answer names a listed source; an "[n]" inside a quoted sentence is the
+    document's own (a paper's reference) and is left out of the count."""
+    for quote in quotes:
+        said = " ".join(quote.text.split()).rstrip(",;:")
+        answer = answer.replace(said[1:], " ") if len(said) > 1 else answer
     listed = {s.citation for s in sources}
     return [f"[{n}] names no listed source" for n in sorted({int(m) for m in MARKER.findall(answer)} - listed)]
 
@@ -69,4 +76,4 @@ def answer_problems(text: str, short: ShortAnswer, quotes: tuple[Quote, ...], so
                     document: Callable[[str], Document], retrieved_sources: set[str]) -> list[str]:
     """Everything an answer must pass before it is shown: (a), (a'), (b) and the retrieval check."""
     return (quote_problems(quotes, document) + short_answer_problems(short, quotes, document)
-            + marker_problems(text, sources) + retrieval_problems(quotes, retrieved_sources))
+            + marker_problems(text, sources, quotes) + retrieval_problems(quotes, retrieved_sources))

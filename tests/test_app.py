@@ -325,3 +325,92 @@ def test_a_client_that_disconnects_mid_answer_does_not_hold_the_server(tight_ser
     answer = Client(tight_server, verbose=False).predict("By how much did Russia-China trade grow in 2017?", 5,
                                                           False, api_name="/ask")[0]
     assert "31.5%" in answer
+
+
+@pytest.fixture(scope="module")
+def pdf_server(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("pdfs") / "corpus"
+    corpus.mkdir()
+    for name in ["multi-column-2p.pdf", "rotated-page-90.pdf"]:
+        (corpus / name).write_bytes((ROOT.parent / "shared" / "docs" / "pdf" / name).read_bytes())
+    for url in launch(corpus):
+        yield url
+
+
+def _open_page_view(page, card) -> list[dict]:
+    """Open a card's "Open the page", wait for the rendered page, and return its marks' boxes in pixels."""
+    card.locator("details.citeqa-page summary").click()
+    view = card.locator(".page-view").first
+    view.locator("img").wait_for()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=view.locator("img").element_handle())
+    return view.evaluate("""(view) => {
+        const img = view.querySelector('img').getBoundingClientRect();
+        return [...view.querySelectorAll('.hl')].map(h => {
+            const r = h.getBoundingClientRect();
+            return {kind: h.classList.contains('short') ? 'short' : 'quote', left: r.left - img.left, top: r.top - img.top,
+                    width: r.width, height: r.height, imgWidth: img.width, imgHeight: img.height};
+        });
+    }""")
+
+
+def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 1600})
+    page.goto(pdf_server)
+    box = page.locator("#citeqa-question textarea")
+    box.fill("Which system does the dense retriever outperform?")
+    box.press("Enter")
+    page.wait_for_selector("#citeqa-sources .citeqa-card mark", timeout=180_000)
+    card = page.locator("#citeqa-sources .citeqa-card").first
+    assert "multi-column-2p.pdf · p. 1" in card.locator(".meta").inner_text()
+    boxes = _open_page_view(page, card)
+    quote = [b for b in boxes if b["kind"] == "quote"]
+    assert quote and any(b["kind"] == "short" for b in boxes)
+    for b in boxes:
+        assert 0 <= b["left"] and b["left"] + b["width"] <= b["imgWidth"] + 1
+        assert 0 <= b["top"] and b["top"] + b["height"] <= b["imgHeight"] + 1
+        assert b["width"] > 0 and b["height"] > 0
+    assert max(b["width"] / b["height"] for b in quote) > 3, "lines of text run across the page"
+    # The quote stands in the left column of page 1 (the abstract).
+    assert all(b["left"] + b["width"] < 0.55 * b["imgWidth"] for b in quote)
+    card.locator("details.citeqa-page").scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "pdf-two-column.png"), full_page=True)
+    page.close()
+
+
+def test_a_rotated_page_is_shown_turned_with_the_passage_marked_on_it(pdf_server, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    page.goto(pdf_server)
+    box = page.locator("#citeqa-question textarea")
+    box.fill("What does the second line of the rotated page fixture say?")
+    box.press("Enter")
+    page.wait_for_selector("#citeqa-passages .citeqa-card", timeout=180_000)
+    card = page.locator("#citeqa-passages .citeqa-card", has_text="rotated-page-90.pdf").first
+    assert "rotated-page-90.pdf · p. 1" in card.locator(".meta").inner_text()
+    boxes = _open_page_view(page, card)
+    assert boxes and max(b["height"] / b["width"] for b in boxes) > 3, "the turned page's lines run down the page"
+    assert all(b["imgWidth"] > b["imgHeight"] for b in boxes), "the page is shown landscape, as it is rotated"
+    page.screenshot(path=str(SCREENSHOTS / "pdf-rotated.png"), full_page=True)
+    page.close()
+
+
+def test_uploading_pdfs_adds_the_readable_one_and_says_why_the_encrypted_one_is_not(pdf_server, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    page.goto(pdf_server)
+    page.get_by_text("Documents", exact=True).click()
+    docs = ROOT.parent / "shared" / "docs" / "pdf"
+    page.locator("#citeqa-upload input[type=file]").set_input_files([str(docs / "fake-memo.pdf"),
+                                                                       str(docs / "password.pdf")])
+    page.wait_for_timeout(1500)
+    page.locator("#citeqa-add").click()
+    page.wait_for_function("document.querySelector('#citeqa-upload-status').innerText.includes('Index:')",
+                           timeout=180_000)
+    status = page.locator("#citeqa-upload-status").inner_text()
+    assert "Added fake-memo.pdf" in status and "password.pdf: encrypted (password-protected)" in status
+    page.locator("#citeqa-question textarea").fill("How many bottles of water were delivered?")
+    page.locator("#citeqa-ask").click()
+    page.wait_for_selector("#citeqa-sources .citeqa-card mark", timeout=180_000)
+    assert "20,000" in page.locator("#citeqa-answer").inner_text()
+    assert "fake-memo.pdf · p. 1" in page.locator("#citeqa-sources .citeqa-card .meta").first.inner_text()
+    assert page.locator("#citeqa-sources .citeqa-card .title").first.inner_text() == "fake-memo"
+    page.close()

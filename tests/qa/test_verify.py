@@ -21,3 +21,13 @@ def test_numbers_and_names_must_occur_in_quotes():
     assert unsupported_terms("Trade grew by 31.5% [1], Manturov said.", quotes) == []
     assert unsupported_terms("Trade grew by 40% [1].", quotes) == ["40%"]
     assert unsupported_terms("It grew, said Putin [1].", quotes) == ["Putin"]
+
+
+def test_a_reference_marker_inside_a_quoted_sentence_is_the_documents_own():
+    from qa.answer import Source
+    from qa.verify import marker_problems
+
+    quote = Quote(1, "as was done in an earlier paper\n[2].)", "paper.pdf", 10, 47)
+    answer = "Paul Me Jones [1]. As was done in an earlier paper [2].) [1]"
+    assert marker_problems(answer, [Source(1, "paper.pdf")], [quote]) == []
+    assert marker_problems(answer + " and [2].", [Source(1, "paper.pdf")], [quote]) == ["[2] names no listed source"]

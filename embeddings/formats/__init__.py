@@ -1,0 +1,24 @@
+"""One loader per file type behind one small interface (``base.Loader``), keyed by suffix.
+
+Each turns a file's bytes into the document's text deterministically; its name and version are
+stamped on the document, so a loader change re-extracts."""
+from __future__ import annotations
+
+from .base import Extracted, Limits, Loader
+from .docx import DocxLoader
+from .html import HtmlLoader
+from .pdf import PdfLoader
+from .text import TextLoader, decode
+
+_LOADERS: tuple[Loader, ...] = (TextLoader(), PdfLoader(), DocxLoader(), HtmlLoader())
+BY_SUFFIX: dict[str, Loader] = {suffix: loader for loader in _LOADERS for suffix in loader.suffixes}
+SUFFIXES: tuple[str, ...] = tuple(BY_SUFFIX)
+
+
+def loader_for(name: str) -> Loader | None:
+    """The loader for a file name's suffix, or None for a type citeqa does not read."""
+    dot = name.rfind(".")
+    return BY_SUFFIX.get(name[dot:].lower()) if dot >= 0 else None
+
+
+__all__ = ["BY_SUFFIX", "Extracted", "Limits", "Loader", "SUFFIXES", "decode", "loader_for"]

@@ -1,0 +1,82 @@
+"""Answers over PDF, Word and web pages: quotes exact to the extracted text, and PDF quotes know their page."""
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from embeddings import Index
+from qa import QA
+from qa.verify import quote_problems
+from tests.conftest import ROOT
+
+DOCS = ROOT.parent / "shared" / "docs"
+FILES = ["pdf/multi-column-2p.pdf", "pdf/fake-memo.pdf", "docx/handbook-1p.docx", "html/example-10k-1p.html",
+         "other/fake.odt"]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("library") / "docs"
+    for name in FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DOCS / name, folder / name)
+    return QA.from_folder(folder, progress=False)
+
+
+def test_every_readable_format_is_indexed_and_other_types_are_reported(library):
+    assert sorted(library.index.documents) == sorted(FILES[:4])
+    assert "citeqa does not read .odt" in library.last_sync.skipped["other/fake.odt"]
+    paper = library.index.documents["pdf/multi-column-2p.pdf"]
+    assert paper.loader.startswith("pdf (pypdfium2") and len(paper.pages) == 2
+
+
+def test_a_pdf_answer_quotes_the_extracted_text_and_names_its_page(library):
+    answer = library.ask("Which system does the dense retriever outperform?")
+    assert answer.answerable and "BM25" in answer.short_answer.text
+    quote = answer.quotes[0]
+    document = library.index.document(quote.source)
+    assert quote.source == "pdf/multi-column-2p.pdf" and document.text[quote.start:quote.end] == quote.text
+    assert quote.pages == (1,) and quote.to_dict()["page"] == 1
+    assert not quote_problems(answer.quotes, library.index.document)
+    wrong = replace(quote, pages=(2,))
+    assert "names pages [2]" in quote_problems([wrong], library.index.document)[0]
+    images = library.page_images(quote.source, quote.start, quote.end,
+                                 (answer.short_answer.start, answer.short_answer.end))
+    assert [i.page for i in images] == [1] and images[0].marks["quote"] and images[0].marks["short"]
+
+
+def test_word_and_web_answers_have_no_pages(library):
+    answer = library.ask("Who appoints and supervises standing trustees?")
+    assert answer.answerable and answer.quotes[0].source == "docx/handbook-1p.docx"
+    assert answer.quotes[0].pages == () and answer.quotes[0].to_dict()["page"] is None
+    assert library.page_images(answer.quotes[0].source, answer.quotes[0].start, answer.quotes[0].end) == []
+
+
+def test_file_metadata_shows_unless_metadata_json_says_otherwise(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DOCS / "pdf" / "fake-memo.pdf", folder / "memo.pdf")
+    index, _ = Index.open(folder, progress=False)
+    assert index.documents["memo.pdf"].meta.title == "fake-memo"
+    (folder / "metadata.json").write_text(json.dumps({"memo.pdf": {"title": "Delivery memo", "author": None}}))
+    index, report = Index.open(folder, progress=False)
+    meta = index.documents["memo.pdf"].meta
+    assert (meta.title, meta.date) == ("Delivery memo", "2023-05-16"), "the file's date stays"
+    assert report.changed == ["memo.pdf"], "a new title is re-encoded with the passages"
+    _, again = Index.open(folder, progress=False)
+    assert not again.wrote
+
+
+def test_a_document_extracted_by_another_loader_version_is_extracted_again(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DOCS / "pdf" / "fake-memo.pdf", folder / "memo.pdf")
+    Index.open(folder, progress=False)
+    generation = next(p for p in (folder / ".citeqa").iterdir() if p.name.startswith("gen-"))
+    manifest = json.loads((generation / "manifest.json").read_text())
+    manifest["documents"]["memo.pdf"]["loader"] = "pdf (pypdfium2 0.0.1)"
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    index, report = Index.open(folder, progress=False)
+    assert report.changed == ["memo.pdf"] and index.documents["memo.pdf"].loader.startswith("pdf (pypdfium2 ")
+    assert index.documents["memo.pdf"].loader != "pdf (pypdfium2 0.0.1)"
