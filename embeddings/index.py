@@ -58,6 +58,8 @@ class _Fresh:
     loader: str
     pages: tuple[int, ...]
     file_meta: DocumentMeta
+    text: str
+    """Stored with the index: quotes are checked against it, so the file is not extracted again."""
 
 
 @dataclass
@@ -97,35 +99,30 @@ class Index:
         self.encoder = encoder
         self._dense = contents.dense
         self._sparse = contents.sparse
-        self._extracted: dict[tuple[str, int, int], Document] = {}
+        self._contents = contents
 
     @property
     def documents(self) -> dict[str, DocumentEntry]:
         return self.manifest.documents
 
     def document(self, source: str) -> Document:
-        """The document as it is on disk now; refuses one that changed since indexing."""
+        """The document's text as extracted when indexed (stored with the index), while the file on
+        disk is still the one it was extracted from; refuses one that changed since."""
         entry = self.manifest.documents.get(source)
         if entry is None:
             raise DocumentError(f"{source}: not in the index of {self.folder}")
         path = self.folder / source
         try:
-            stat = path.stat()
+            changed = file_sha256(path) != entry.sha256
         except OSError:
             raise DocumentError(f"{source}: file not found at {path}; re-index {self.folder}") from None
-        key = (source, stat.st_size, stat.st_mtime_ns)
-        # Extracting a PDF again for every answer is wasted work: the same bytes give the same text.
-        document = self._extracted.get(key) if entry.loader != "text" else None
-        if document is None:
-            document = read_document(path, source, entry.meta)
-            if entry.loader != "text":
-                self._extracted = {k: v for k, v in self._extracted.items() if k[0] != source} | {key: document}
-        if document.sha256 != entry.sha256:
+        if changed:
             raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
-        if document.loader != entry.loader:
-            raise DocumentError(f"{source}: extracted by {entry.loader} when indexed, {document.loader} now; "
-                                f"re-index {self.folder}")
-        return document
+        try:
+            text = self._contents.text(entry)
+        except IndexCorrupt as error:
+            raise DocumentError(str(error)) from None
+        return Document(source, text, entry.sha256, entry.encoding, entry.meta, entry.pages, entry.loader)
 
     def page_image(self, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900) -> PageImage:
         """Page ``page`` of a PDF document rendered, with ``marks`` (document offsets) boxed on it."""
@@ -141,7 +138,7 @@ class Index:
         raw = (self.folder / source).read_bytes()
         if hashlib.sha256(raw).hexdigest() != document.sha256:
             raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
-        return render_page(raw, source, page, local, width_px)
+        return render_page(raw, source, page, local, width_px, expected=document.text[start:end])
 
     def search_dense(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         return dense.search(self._dense, vector, k)
@@ -236,10 +233,10 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
             report.skipped[item.source] = f"{item.source}: same content as {seen[document.sha256]}, which is indexed"
             continue
         seen[document.sha256] = item.source
-        # Split now and keep only the passages: the document's text is not held twice.
         fresh.append(_Fresh(item.source, document.sha256, document.encoding,
                             merge_meta(document.meta, metas.get(item.source)),
-                            split_document(document, settings.split), document.loader, document.pages, document.meta))
+                            split_document(document, settings.split), document.loader, document.pages, document.meta,
+                            document.text))
     for reason in report.skipped.values():
         log.warning("skipped %s", reason)
     report.unchanged = sorted(keep)
@@ -278,13 +275,14 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
             rows = slice(entry.first, entry.first + entry.count)
             meta = merge_meta(entry.file_meta, metas.get(source))
             documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta,
-                                              entry.loader, entry.pages, entry.file_meta)
+                                              entry.loader, entry.pages, entry.file_meta, entry.text_sha256)
             passages += old_passages[rows]
             blocks.append(all_old[rows])
     start = len(passages)
     for doc in fresh:
+        text_sha256 = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta,
-                                              doc.loader, doc.pages, doc.file_meta)
+                                              doc.loader, doc.pages, doc.file_meta, text_sha256)
         passages += doc.passages
         report.encoded_passages += len(doc.passages)
     texts = [searchable(p, documents[p.source].meta.title, settings) for p in passages]
@@ -296,4 +294,5 @@ def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, 
                         search=search_stamp(settings))
     big = progress and len(passages) > dense.FLAT_LIMIT
     sparse = SparseIndex.build(texts, settings.bm25_k1, settings.bm25_b, progress=big)
-    return Contents(manifest, passages, dense.build(vectors, kind, big), sparse)
+    return Contents(manifest, passages, dense.build(vectors, kind, big), sparse,
+                    {doc.sha256: doc.text for doc in fresh}, existing.generation if existing else None)

@@ -6,6 +6,7 @@ Every file's SHA-256 is in the manifest, so truncated or foreign files are caugh
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,12 +22,14 @@ from .loading import file_sha256
 from .records import DocumentMeta, Passage
 from .sparse import SparseIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: each document's extracted text is stored in the generation (``texts/``)."""
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "dense.faiss"
 SPARSE = "bm25"
+TEXTS = "texts"
 
 
 class IndexCorrupt(RuntimeError):
@@ -46,18 +49,20 @@ class DocumentEntry:
     """Where each page starts in the extracted text (PDF)."""
     file_meta: DocumentMeta = field(default_factory=DocumentMeta)
     """What the file says about itself; ``meta`` is this with metadata.json's fields over it."""
+    text_sha256: str = ""
+    """Of the extracted text stored in ``texts/<sha256>.txt``: checked whenever it is read."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"sha256": self.sha256, "first": self.first, "count": self.count,
                 "encoding": self.encoding, "meta": self.meta.to_dict(), "loader": self.loader,
-                "pages": list(self.pages), "file_meta": self.file_meta.to_dict()}
+                "pages": list(self.pages), "file_meta": self.file_meta.to_dict(), "text_sha256": self.text_sha256}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentEntry:
         return cls(data["sha256"], int(data["first"]), int(data["count"]),
                    data.get("encoding", "utf-8"), DocumentMeta.from_dict(data.get("meta") or {}),
                    data.get("loader", "text"), tuple(int(p) for p in data.get("pages") or ()),
-                   DocumentMeta.from_dict(data.get("file_meta") or {}))
+                   DocumentMeta.from_dict(data.get("file_meta") or {}), data.get("text_sha256", ""))
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,23 @@ class Contents:
     passages: list[Passage]
     dense: faiss.Index
     sparse: SparseIndex
+    texts: dict[str, str] = field(default_factory=dict)
+    """Extracted texts not yet stored, by document SHA-256 (the others are in ``generation``)."""
+    generation: Path | None = None
+    """The folder this generation is stored in (None until written)."""
+
+    def text(self, entry: DocumentEntry) -> str:
+        """A document's stored text, checked against its recorded hash."""
+        if entry.sha256 in self.texts:
+            return self.texts[entry.sha256]
+        path = self.generation / TEXTS / f"{entry.sha256}.txt" if self.generation else None
+        try:
+            text = path.read_bytes().decode("utf-8") if path else None
+        except (OSError, UnicodeDecodeError):
+            text = None
+        if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.text_sha256:
+            raise IndexCorrupt(f"{path}: the stored text of a document is missing or changed; re-index")
+        return text
 
 
 def write(index_dir: Path, contents: Contents) -> Contents:
@@ -129,6 +151,7 @@ def write(index_dir: Path, contents: Contents) -> Contents:
     lines = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages)
     _fsync_write(generation / PASSAGES, lines.encode("utf-8"))
     dense.write(vectors, str(generation / VECTORS))
+    _write_texts(generation / TEXTS, manifest, contents)
     written = [generation / VECTORS, *sparse.save(generation / SPARSE)]
     for path in written:
         with open(path, "rb+") as handle:
@@ -144,7 +167,27 @@ def write(index_dir: Path, contents: Contents) -> Contents:
     os.replace(pointer, index_dir / CURRENT)
     _fsync_dir(index_dir)
     _remove_stale(index_dir, keep=generation.name)
-    return replace(contents, manifest=stored)
+    return replace(contents, manifest=stored, texts={}, generation=generation)
+
+
+def _write_texts(folder: Path, manifest: Manifest, contents: Contents) -> None:
+    """Each document's text: new ones written, the others linked from the generation they were in."""
+    folder.mkdir()
+    for entry in manifest.documents.values():
+        target = folder / f"{entry.sha256}.txt"
+        if target.exists():
+            continue
+        if entry.sha256 in contents.texts:
+            _fsync_write(target, contents.texts[entry.sha256].encode("utf-8"))
+            continue
+        previous = contents.generation / TEXTS / f"{entry.sha256}.txt" if contents.generation else None
+        if previous is None or not previous.exists():
+            raise IndexCorrupt(f"{folder}: no stored text for a kept document ({entry.sha256[:12]}…); re-index")
+        try:
+            os.link(previous, target)
+        except OSError:
+            shutil.copyfile(previous, target)
+    _fsync_dir(folder)
 
 
 def _remove_stale(index_dir: Path, keep: str) -> None:
@@ -188,4 +231,4 @@ def read(index_dir: Path) -> Contents:
         raise IndexCorrupt(f"{generation}: unreadable index files ({error!r})") from None
     if len(passages) != manifest.passages or vectors.ntotal != len(passages) or vectors.d != manifest.dimension:
         raise IndexCorrupt(f"{generation}: {len(passages)} passages, {vectors.ntotal} vectors, manifest says {manifest.passages}")
-    return Contents(manifest, passages, vectors, sparse)
+    return Contents(manifest, passages, vectors, sparse, generation=generation)

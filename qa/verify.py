@@ -49,8 +49,9 @@ def marker_problems(answer: str, sources: Iterable[Source], quotes: Iterable[Quo
     """(b) Every [n] in the answer names a listed source; an "[n]" inside a quoted sentence is the
     document's own (a paper's reference) and is left out of the count."""
     for quote in quotes:
-        said = " ".join(quote.text.split()).rstrip(",;:")
-        answer = answer.replace(said[1:], " ") if len(said) > 1 else answer
+        # As the writer prints it: spaces collapsed, first letter capitalised, [n] before the full stop.
+        said = " ".join(quote.text.split()).rstrip(",;:")[1:-1]
+        answer = answer.replace(said, " ") if said else answer
     listed = {s.citation for s in sources}
     return [f"[{n}] names no listed source" for n in sorted({int(m) for m in MARKER.findall(answer)} - listed)]
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 from .base import Extracted, Limits, Loader
 from .docx import DocxLoader
 from .html import HtmlLoader
+from .office import EpubLoader, OdtLoader, RtfLoader
 from .pdf import PdfLoader
 from .text import TextLoader, decode
 
-_LOADERS: tuple[Loader, ...] = (TextLoader(), PdfLoader(), DocxLoader(), HtmlLoader())
+_LOADERS: tuple[Loader, ...] = (TextLoader(), PdfLoader(), DocxLoader(), HtmlLoader(), OdtLoader(), RtfLoader(),
+                                 EpubLoader())
 BY_SUFFIX: dict[str, Loader] = {suffix: loader for loader in _LOADERS for suffix in loader.suffixes}
 SUFFIXES: tuple[str, ...] = tuple(BY_SUFFIX)
 

@@ -8,7 +8,7 @@ from .base import Extracted, Limits, Loader, clean_meta
 from .text import decode
 
 
-def _all_text(page: str) -> str:
+def _all_text(page: str | bytes) -> str:
     """A fragment with no article in it (a lone heading): its visible text, scripts and styles removed."""
     import lxml.html
     from lxml.etree import ParserError

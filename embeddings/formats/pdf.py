@@ -110,9 +110,10 @@ def _merge(boxes: list[Box]) -> list[Box]:
     return merged
 
 
-def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900) -> PageImage:
+def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900,
+                expected: str | None = None) -> PageImage:
     """Page ``page`` (from 1) of the PDF as JPEG, with each mark's characters (offsets into that
-    page's text as ``page_text`` gives it) boxed. Boxes come from the text page the text came from,
+    page's text as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come from the text page the text came from,
     placed by PDFium's own page-to-device transform, so rotated pages are marked right too."""
     import ctypes
     import io
@@ -126,6 +127,9 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
         handle = pdf[page - 1]
         textpage = handle.get_textpage()
         text, origins = page_text(textpage)
+        if expected is not None and text != expected:
+            raise DocumentError(f"{source}: page {page} reads differently now than when it was indexed "
+                                "(another PDFium version?); re-index it")
         scale = width_px / handle.get_width()
         image = handle.render(scale=scale).to_pil()
         width, height = image.size

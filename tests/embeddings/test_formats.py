@@ -10,7 +10,6 @@ from embeddings.loading import read_document
 from tests.conftest import ROOT
 
 DOCS = ROOT.parent / "shared" / "docs"
-UNREAD = "citeqa does not read"
 # Every file in ../shared/docs: a phrase its text must hold, or a phrase of the reason it is skipped.
 OUTCOMES = {
     "docx/contains-pictures.docx": ("text", "An inline picture appears here><and this text follows it"),
@@ -30,9 +29,9 @@ OUTCOMES = {
     "html/fake-html-with-footer-and-header.html": ("text", ""),
     "html/ideas-page.html": ("text", "the best place to look for them is at the frontiers of knowledge"),
     "other/codeblock.md": ("text", "```"),
-    "other/eng_spa_mult.epub": ("skipped", UNREAD),
-    "other/fake-doc.rtf": ("skipped", UNREAD),
-    "other/fake.odt": ("skipped", UNREAD),
+    "other/eng_spa_mult.epub": ("text", "All human beings are born free and equal in dignity and rights."),
+    "other/fake-doc.rtf": ("text", "Row 1, Cell 1|Row 1, Cell 2|"),
+    "other/fake.odt": ("text", "Header row | Mon | Wed | Fri"),
     "pdf/a1977-backus-p21.pdf": ("text", "I am indebted to Paul Me Jones for his observation"),
     "pdf/copy-protected.pdf": ("text", "This paper introduces LayoutParser, an open-source"),
     "pdf/embedded-cmap-cidfont.pdf": ("text", ""),
@@ -164,3 +163,15 @@ def test_marked_characters_are_boxed_where_the_page_shows_them(name, phrase, ver
     assert ((first[3] - first[1]) * image.height > (first[2] - first[0]) * image.width) is vertical
     blank = (0.0, 0.97, 0.05, 1.0)
     assert _ink_inside(image.jpeg, blank) < 0.01
+
+
+def test_a_pdf_without_a_text_layer_is_refused_as_a_probable_scan(tmp_path):
+    import pypdfium2 as pdfium
+
+    blank = pdfium.PdfDocument.new()
+    blank.new_page(595, 842)
+    path = tmp_path / "scan.pdf"
+    with open(path, "wb") as handle:
+        blank.save(handle)
+    with pytest.raises(DocumentError, match="scan.pdf: no text layer — a scanned image"):
+        read_document(path, "scan.pdf")

@@ -4,9 +4,10 @@ import os
 import numpy as np
 import pytest
 
-from embeddings import Index, IndexSettings, SplitSettings
+from embeddings import DocumentError, Index, IndexSettings, SplitSettings
 from embeddings.index import searchable
 from embeddings.store import CURRENT, FORMAT_VERSION, MANIFEST, PASSAGES, SPARSE, VECTORS
+from tests.conftest import ROOT
 
 
 def current_generation(corpus):
@@ -138,3 +139,25 @@ def test_changing_a_title_in_metadata_reencodes_that_document(corpus, encoder):
     index, report = Index.open(corpus, encoder=encoder, progress=False)
     assert report.changed == ["003_6ba5e47a9a36dbb0.txt"] and report.encoded_passages == index.documents["003_6ba5e47a9a36dbb0.txt"].count
     assert index.documents["003_6ba5e47a9a36dbb0.txt"].meta.title == "A different title"
+
+
+def test_the_extracted_text_is_stored_with_the_index_and_checked_when_read(tmp_path):
+    import shutil
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(ROOT.parent / "shared" / "docs" / "pdf" / "fake-memo.pdf", folder / "memo.pdf")
+    (folder / "note.txt").write_text("A short note about the delivery of water.", encoding="utf-8")
+    index, _ = Index.open(folder, progress=False)
+    generation = current_generation(folder)
+    stored = {p.name for p in (generation / "texts").iterdir()}
+    assert stored == {f"{e.sha256}.txt" for e in index.documents.values()}
+    memo = index.document("memo.pdf")
+    assert memo.text.startswith("May 5, 2023") and memo.pages == (0,) and memo.loader.startswith("pdf")
+    (folder / "other.txt").write_text("Another note.", encoding="utf-8")
+    index, report = Index.open(folder, progress=False)
+    assert report.added == ["other.txt"] and index.document("memo.pdf").text == memo.text, "kept texts carried over"
+    generation = current_generation(folder)
+    (generation / "texts" / f"{index.documents['memo.pdf'].sha256}.txt").write_text("tampered", encoding="utf-8")
+    with pytest.raises(DocumentError, match="stored text of a document is missing or changed"):
+        index.document("memo.pdf")

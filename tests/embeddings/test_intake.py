@@ -23,7 +23,7 @@ def test_files_are_added_checked_and_never_overwrite(tmp_path):
     assert report.added == ["a-2.txt"]
     assert report.already_present == ["a.txt"]
     assert set(report.rejected) == {"bin.txt", "x.pdf", "big.md", "tool.exe"}
-    assert "only .txt, .md, .pdf, .docx, .html, .htm files" in report.rejected["tool.exe"]
+    assert "only .txt, .md, .pdf, .docx, .html, .htm, .odt, .rtf, .epub files" in report.rejected["tool.exe"]
     assert "not a readable PDF" in report.rejected["x.pdf"] and "over the limit" in report.rejected["big.md"]
     assert (corpus / "a.txt").read_text(encoding="utf-8") == "Existing article."
     assert sorted(p.name for p in corpus.iterdir()) == ["a-2.txt", "a.txt"]

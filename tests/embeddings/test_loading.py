@@ -44,7 +44,7 @@ def test_folder_lists_only_documents_and_skips_hidden(tmp_path):
     (tmp_path / "b.md").write_text("B", encoding="utf-8")
     (tmp_path / "c.pdf").write_bytes(b"%PDF")
     (tmp_path / "e.exe").write_bytes(b"MZ")
-    (tmp_path / "f.ODT").write_bytes(b"PK")
+    (tmp_path / "f.XYZ").write_bytes(b"PK")
     (tmp_path / ".citeqa").mkdir()
     (tmp_path / ".citeqa" / "d.txt").write_text("D", encoding="utf-8")
     assert [d.source for d in list_documents(tmp_path)] == ["a.txt", "b.md", "c.pdf"]

@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 DOCS = ROOT.parent / "shared" / "docs"
 FILES = ["pdf/multi-column-2p.pdf", "pdf/fake-memo.pdf", "docx/handbook-1p.docx", "html/example-10k-1p.html",
-         "other/fake.odt"]
+         "other/fake.odt", "other/eng_spa_mult.epub"]
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +21,13 @@ def library(tmp_path_factory):
     for name in FILES:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(DOCS / name, folder / name)
+    (folder / "other" / "scan.png").write_bytes(b"\x89PNG\r\n")
     return QA.from_folder(folder, progress=False)
 
 
 def test_every_readable_format_is_indexed_and_other_types_are_reported(library):
-    assert sorted(library.index.documents) == sorted(FILES[:4])
-    assert "citeqa does not read .odt" in library.last_sync.skipped["other/fake.odt"]
+    assert sorted(library.index.documents) == sorted(FILES)
+    assert "citeqa does not read .png" in library.last_sync.skipped["other/scan.png"]
     paper = library.index.documents["pdf/multi-column-2p.pdf"]
     assert paper.loader.startswith("pdf (pypdfium2") and len(paper.pages) == 2
 

@@ -27,7 +27,7 @@ def test_a_reference_marker_inside_a_quoted_sentence_is_the_documents_own():
     from qa.answer import Source
     from qa.verify import marker_problems
 
-    quote = Quote(1, "as was done in an earlier paper\n[2].)", "paper.pdf", 10, 47)
-    answer = "Paul Me Jones [1]. As was done in an earlier paper [2].) [1]"
+    quote = Quote(1, "as was done in an earlier paper\n[2].", "paper.pdf", 10, 46)
+    answer = "Paul Me Jones [1]. As was done in an earlier paper [2] [1]."
     assert marker_problems(answer, [Source(1, "paper.pdf")], [quote]) == []
     assert marker_problems(answer + " and [2].", [Source(1, "paper.pdf")], [quote]) == ["[2] names no listed source"]
