@@ -78,7 +78,8 @@ MEMORY_NOTE = (
     "The passages and vectors themselves take about 3 KB each (see the retrieval table); the rest is "
     "held by torch during encoding (oneDNN keeps kernels per input shape, and the allocator keeps freed "
     "activation memory). Setting ONEDNN_PRIMITIVE_CACHE_CAPACITY=8 lowered the 3,482-passage peak by "
-    "about 40% in a trial; documents are split as they are read and their text is not kept.")
+    "about 40% in a trial. The extracted text of new documents is held until the index is written "
+    "(it is stored with the index), about as much again as the passages' own text.")
 
 
 def markdown(results: dict) -> str:

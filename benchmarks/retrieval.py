@@ -45,14 +45,13 @@ TARGET_RECALL = 0.95
 
 
 def real_corpora() -> list[Path]:
-    """The SQuAD and SciFact corpus folders, indexed with the default settings (built once, cached)."""
+    """The SQuAD and SciFact corpus folders, indexed with the default settings (built once, cached;
+    rebuilt when the index format or settings changed)."""
     squad, _ = squad_corpus(BENCH_DATA / "squad" / "dev-v1.1.json", CACHE)
     scifact, _, _ = scifact_corpus(BENCH_DATA / "scifact", CACHE)
-    encoder = None
+    encoder = Encoder()
     for folder in (squad, scifact):
-        if not store.exists(folder / ".citeqa"):
-            encoder = encoder or Encoder()
-            Index.open(folder, encoder=encoder)
+        Index.open(folder, encoder=encoder)
     return [squad, scifact]
 
 
@@ -91,17 +90,20 @@ def corpus(size: int, texts: list[str], vectors: np.ndarray) -> tuple[list[str],
     return texts + extra_texts, np.concatenate([vectors, *extra_vectors])
 
 
-def as_passages(texts: list[str]) -> tuple[list[Passage], dict[str, DocumentEntry]]:
-    """Passages grouped into documents of ten, with offsets as if the document were their concatenation."""
-    passages, documents = [], {}
+def as_passages(texts: list[str]) -> tuple[list[Passage], dict[str, DocumentEntry], dict[str, str]]:
+    """Passages grouped into documents of ten, with offsets as if the document were their concatenation
+    (which is stored as its text)."""
+    passages, documents, stored = [], {}, {}
     for first in range(0, len(texts), PASSAGES_PER_DOCUMENT):
         source, offset, group = f"derived/{first // PASSAGES_PER_DOCUMENT:06d}.txt", 0, texts[first:first + PASSAGES_PER_DOCUMENT]
         for text in group:
             passages.append(Passage(source, offset, offset + len(text), text, (Span(offset, offset + len(text)),)))
             offset += len(text) + 1
-        digest = hashlib.sha256("\n".join(group).encode()).hexdigest()
-        documents[source] = DocumentEntry(digest, first, len(group))
-    return passages, documents
+        text = "\n".join(group)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        documents[source] = DocumentEntry(digest, first, len(group), text_sha256=digest)
+        stored[digest] = text
+    return passages, documents, stored
 
 
 def build(size: int) -> None:
@@ -110,7 +112,7 @@ def build(size: int) -> None:
     if store.exists(index_dir):
         return
     texts, vectors = corpus(size, *real_passages())
-    passages, documents = as_passages(texts)
+    passages, documents, stored = as_passages(texts)
     settings = IndexSettings()
     kind = dense.choose_kind(settings.dense_kind, size)
     started = time.perf_counter()
@@ -121,14 +123,14 @@ def build(size: int) -> None:
     manifest = Manifest(encoder=settings.encoder, dimension=vectors.shape[1], dense_kind=kind,
                         split=split_stamp(settings), documents=documents,
                         passages=len(passages), search=search_stamp(settings))
-    store.write(index_dir, Contents(manifest, passages, dense_index, sparse))
+    store.write(index_dir, Contents(manifest, passages, dense_index, sparse, stored))
     (index_dir / "build.json").write_text(json.dumps({"dense_build_s": dense_s, "bm25_build_s": sparse_s}))
 
 
 def questions(count: int) -> list[str]:
     _, squad = squad_corpus(BENCH_DATA / "squad" / "dev-v1.1.json", CACHE)
     _, claims, gold = scifact_corpus(BENCH_DATA / "scifact", CACHE)
-    picked = [q[1] for q in random.Random(7).sample(squad, count // 2)]
+    picked = [q.text for q in random.Random(7).sample(squad, count // 2)]
     return picked + [claims[qid] for qid in sorted(gold, key=int)[:count - len(picked)]]
 
 
