@@ -108,15 +108,20 @@ class Index:
     def document(self, source: str) -> Document:
         """The document's text as extracted when indexed (stored with the index), while the file on
         disk is still the one it was extracted from; refuses one that changed since."""
-        entry = self.manifest.documents.get(source)
-        if entry is None:
+        if source not in self.manifest.documents:
             raise DocumentError(f"{source}: not in the index of {self.folder}")
         path = self.folder / source
         try:
-            changed = file_sha256(path) != entry.sha256
+            return self._stored(source, file_sha256(path))
         except OSError:
             raise DocumentError(f"{source}: file not found at {path}; re-index {self.folder}") from None
-        if changed:
+
+    def _stored(self, source: str, sha256_on_disk: str) -> Document:
+        """The stored document, if the file's hash on disk is still the indexed one."""
+        entry = self.manifest.documents.get(source)
+        if entry is None:
+            raise DocumentError(f"{source}: not in the index of {self.folder}")
+        if sha256_on_disk != entry.sha256:
             raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
         try:
             text = self._contents.text(entry)
@@ -126,7 +131,11 @@ class Index:
 
     def page_image(self, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900) -> PageImage:
         """Page ``page`` of a PDF document rendered, with ``marks`` (document offsets) boxed on it."""
-        document = self.document(source)
+        try:
+            raw = (self.folder / source).read_bytes()
+        except OSError:
+            raise DocumentError(f"{source}: file not found in {self.folder}; re-index it") from None
+        document = self._stored(source, hashlib.sha256(raw).hexdigest())
         if not document.pages:
             raise DocumentError(f"{source}: {document.loader} documents have no pages to show")
         if not 1 <= page <= len(document.pages):
@@ -135,9 +144,6 @@ class Index:
         end = document.pages[page] - len(PAGE_BREAK) if page < len(document.pages) else len(document.text)
         local = {name: (max(a, start) - start, min(b, end) - start) for name, (a, b) in marks.items()
                  if a < end and b > start}
-        raw = (self.folder / source).read_bytes()
-        if hashlib.sha256(raw).hexdigest() != document.sha256:
-            raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
         return render_page(raw, source, page, local, width_px, expected=document.text[start:end])
 
     def search_dense(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -25,10 +25,6 @@ class BatchStats:
     batches: int = 0
     items: int = 0
 
-    @property
-    def mean_size(self) -> float:
-        return self.items / self.batches if self.batches else 0.0
-
 
 class MicroBatcher(Generic[T, R]):
     """``batcher(item)`` from any thread returns ``fn([... item ...])[i]``; ``fn`` maps a list to a list."""

@@ -78,14 +78,22 @@ def browser():
         instance.close()
 
 
+def ask_in_browser(browser, url: str, question: str, until: str = "#citeqa-sources .citeqa-card mark",
+                   height: int = 1400, page=None):
+    """A page (new unless given) where ``question`` was typed and Enter pressed, once ``until`` shows."""
+    if page is None:
+        page = browser.new_page(viewport={"width": 1200, "height": height})
+        page.goto(url)
+    box = page.locator("#citeqa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_selector(until, timeout=300_000)
+    return page
+
+
 def test_question_in_browser_shows_highlighted_quote_with_title(server, browser):
     url, _ = server
-    page = browser.new_page(viewport={"width": 1200, "height": 1400})
-    page.goto(url)
-    box = page.locator("#citeqa-question textarea")
-    box.fill("How much did China agree to pay in fines to save ZTE?")
-    box.press("Enter")
-    page.wait_for_selector("#citeqa-sources .citeqa-card mark", timeout=180_000)
+    page = ask_in_browser(browser, url, "How much did China agree to pay in fines to save ZTE?")
     assert "$1 billion" in page.locator("#citeqa-answer").inner_text()
     card = page.locator("#citeqa-sources .citeqa-card").first
     assert card.locator(".title").inner_text() == "Not to Disappear One by One"
@@ -110,10 +118,7 @@ def test_the_operators_generator_can_be_chosen_in_the_settings_and_its_answer_is
     options = page.get_by_role("option").all_inner_texts()
     assert [o.replace("✓", "").strip() for o in options] == ["extractive", "HuggingFaceTB/SmolLM2-135M-Instruct"]
     page.get_by_role("option", name="HuggingFaceTB/SmolLM2-135M-Instruct").click()
-    box = page.locator("#citeqa-question textarea")
-    box.fill("How much did China agree to pay in fines to save ZTE?")
-    box.press("Enter")
-    page.wait_for_selector("#citeqa-sources .citeqa-card mark", timeout=300_000)
+    ask_in_browser(browser, url, "How much did China agree to pay in fines to save ZTE?", page=page)
     assert "[1]" in page.locator("#citeqa-answer").inner_text()
     assert "$1 billion" in page.locator("#citeqa-sources .citeqa-card .context mark").first.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "generator.png"), full_page=True)
@@ -354,12 +359,7 @@ def _open_page_view(page, card) -> list[dict]:
 
 
 def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, browser):
-    page = browser.new_page(viewport={"width": 1200, "height": 1600})
-    page.goto(pdf_server)
-    box = page.locator("#citeqa-question textarea")
-    box.fill("Which system does the dense retriever outperform?")
-    box.press("Enter")
-    page.wait_for_selector("#citeqa-sources .citeqa-card mark", timeout=180_000)
+    page = ask_in_browser(browser, pdf_server, "Which system does the dense retriever outperform?", height=1600)
     card = page.locator("#citeqa-sources .citeqa-card").first
     assert "multi-column-2p.pdf · p. 1" in card.locator(".meta").inner_text()
     boxes = _open_page_view(page, card)
@@ -379,12 +379,8 @@ def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, brows
 
 
 def test_a_rotated_page_is_shown_turned_with_the_passage_marked_on_it(pdf_server, browser):
-    page = browser.new_page(viewport={"width": 1200, "height": 1400})
-    page.goto(pdf_server)
-    box = page.locator("#citeqa-question textarea")
-    box.fill("What does the second line of the rotated page fixture say?")
-    box.press("Enter")
-    page.wait_for_selector("#citeqa-passages .citeqa-card", timeout=180_000)
+    page = ask_in_browser(browser, pdf_server, "What does the second line of the rotated page fixture say?",
+                          until="#citeqa-passages .citeqa-card")
     card = page.locator("#citeqa-passages .citeqa-card", has_text="rotated-page-90.pdf").first
     assert "rotated-page-90.pdf · p. 1" in card.locator(".meta").inner_text()
     boxes = _open_page_view(page, card)

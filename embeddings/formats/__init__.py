@@ -9,7 +9,7 @@ from .docx import DocxLoader
 from .html import HtmlLoader
 from .office import EpubLoader, OdtLoader, RtfLoader
 from .pdf import PdfLoader
-from .text import TextLoader, decode
+from .text import TextLoader
 
 _LOADERS: tuple[Loader, ...] = (TextLoader(), PdfLoader(), DocxLoader(), HtmlLoader(), OdtLoader(), RtfLoader(),
                                  EpubLoader())
@@ -23,4 +23,4 @@ def loader_for(name: str) -> Loader | None:
     return BY_SUFFIX.get(name[dot:].lower()) if dot >= 0 else None
 
 
-__all__ = ["BY_SUFFIX", "Extracted", "Limits", "Loader", "SUFFIXES", "decode", "loader_for"]
+__all__ = ["BY_SUFFIX", "Extracted", "Limits", "Loader", "SUFFIXES", "loader_for"]
