@@ -20,7 +20,8 @@ import psutil
 
 from embeddings import DocumentError, pages_between
 from embeddings.loading import SUFFIXES
-from qa import QA, Answer, Config, QuestionError, WriterRefused, cite
+from qa import QA, Answer, Config, QuestionError, StoreMismatch, StoreUnavailable, WriterRefused, cite
+from qa.cli import STORE_HELP
 from qa.environment import quiet_libraries
 from qa.generators import EXTRACTIVE, label
 
@@ -211,7 +212,10 @@ def build(qa: QA) -> gr.Blocks:
         if not files:
             return f"Choose one or more {', '.join(SUFFIXES)} files first.", library_rows(qa)
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
-        intake, sync = qa.add_documents(paths, max_bytes=UPLOAD_LIMIT_BYTES)
+        try:
+            intake, sync = qa.add_documents(paths, max_bytes=UPLOAD_LIMIT_BYTES)
+        except StoreUnavailable as error:  # the files are in the folder: the next sync indexes them
+            return f"Saved, but not indexed yet — {error}", library_rows(qa)
         lines = [f"Added {', '.join(intake.added)}." if intake.added else "No new documents added."]
         lines += [f"Already indexed: {', '.join(intake.already_present)}."] if intake.already_present else []
         lines += [f"Rejected — {reason}" for reason in intake.rejected.values()]
@@ -260,13 +264,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=WORKERS, help="questions answered at once (batched)")
     parser.add_argument("--queue-limit", type=int, default=QUEUE_LIMIT,
                         help="questions waiting beyond those; more are refused with 'busy, try again'")
+    parser.add_argument("--store", default=None, help=STORE_HELP)
     args = parser.parse_args(argv)
     generators = tuple(g.strip() for g in args.generators.split(",") if g.strip())
     missing = [g for g in generators if label(g) != g and not Path(g).expanduser().exists()]
     if missing or args.workers < 1 or args.queue_limit < 0:
         parser.error(f"--generators: not found: {', '.join(missing)}" if missing
                      else "--workers must be at least 1 and --queue-limit at least 0")
-    qa = QA.from_folder(args.corpus, Config(generators=generators, max_batch=args.workers))
+    try:
+        qa = QA.from_folder(args.corpus, Config(generators=generators, max_batch=args.workers, store=args.store))
+    except (StoreUnavailable, StoreMismatch, ValueError) as error:
+        parser.exit(2, f"citeqa: {error}\n")
     demo = build(qa)
     demo.queue(default_concurrency_limit=args.workers, max_size=args.queue_limit)
     demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS, head=HEAD, show_error=False,

@@ -13,11 +13,12 @@ import sys
 
 from .common import OUT, ROOT, table
 
-BENCHMARKS = ("indexing", "ingestion", "retrieval", "answering", "startup", "load")
+BENCHMARKS = ("indexing", "ingestion", "retrieval", "milvus", "answering", "startup", "load")
 TITLES = {
     "indexing": "Indexing throughput and memory",
     "ingestion": "Reading PDF, Word and web pages",
     "retrieval": "Retrieval at 10k, 100k and 1M passages",
+    "milvus": "The Milvus store next to the local store",
     "answering": "Answering the seeds question set",
     "startup": "Start-up and memory of the app",
     "load": "Many users at once",

@@ -32,7 +32,9 @@ from embeddings.index import search_stamp, split_stamp
 from embeddings.store import Contents, DocumentEntry, Manifest
 from qa.metrics import percentile
 from qa.public_sets import scifact_corpus, squad_corpus
-from qa.retrieval import reciprocal_rank_fusion, retrieve
+from embeddings.stores import LocalStore
+from embeddings.stores.base import fuse
+from qa.retrieval import retrieve
 
 from .common import BENCH_DATA, CACHE, check, ms, peak_rss_mb, rss_mb, run_json, save, settled_rss_mb, table
 
@@ -144,13 +146,13 @@ def measure(size: int, count: int) -> dict:
     started = time.perf_counter()
     contents = store.read(index_dir)
     open_s = time.perf_counter() - started
-    index = Index(index_dir, contents, encoder)
+    index = Index(index_dir, LocalStore(index_dir, contents), encoder)
     after_open = rss_mb()
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(dense.vectors_of(contents.dense))
     _, truth = exact.search(vectors, 10)
     del exact
-    recall = statistics.fmean(len(set(index.search_dense(v, 10)[0].tolist()) & set(t.tolist())) / 10
+    recall = statistics.fmean(len(set(dense.search(contents.dense, v, 10)[0].tolist()) & set(t.tolist())) / 10
                               for v, t in zip(vectors, truth))
     stages: dict[str, list[float]] = {"embed": [], "dense": [], "bm25": [], "fusion": [], "whole": []}
     for question in asked[:5]:
@@ -159,11 +161,11 @@ def measure(size: int, count: int) -> dict:
         t0 = time.perf_counter()
         vector = encoder.encode([question])[0]
         t1 = time.perf_counter()
-        dense_rows = index.search_dense(vector, DEPTH)[0]
+        dense_hits = index.search_dense(vector, DEPTH)
         t2 = time.perf_counter()
-        bm25_rows = index.search_sparse(question, DEPTH)[0]
+        bm25_hits = index.search_sparse(question, DEPTH)
         t3 = time.perf_counter()
-        reciprocal_rank_fusion([dense_rows, bm25_rows])
+        fuse([dense_hits, bm25_hits], 5)
         t4 = time.perf_counter()
         retrieve(index, question, encoder.encode([question])[0], 5, depth=DEPTH)
         t5 = time.perf_counter()

@@ -3,23 +3,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from filelock import FileLock
 from tqdm.auto import tqdm
 
-from . import dense, store
 from .encoder import DEFAULT_ENCODER, Encoder
 from .formats import loader_for
 from .formats.pdf import PAGE_BREAK, PageImage, render_page
 from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_document, read_metadata,
                       unreadable_types)
 from .records import Document, DocumentMeta, Passage
-from .sparse import SparseIndex
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
-from .store import Contents, DocumentEntry, IndexCorrupt, Manifest
+from .store import DocumentEntry, IndexCorrupt, Manifest
+from .stores import open_store
+from .stores.base import NewDocument, Scored, Store, StoreMismatch, searchable_text
 
 log = logging.getLogger(__name__)
 INDEX_DIRNAME = ".citeqa"
@@ -90,26 +90,36 @@ class SyncReport:
 
 
 class Index:
-    """Passages of one folder with their vectors and a BM25 index, ready to search."""
+    """Passages of one folder with their vectors and BM25 terms, kept in a store (``embeddings.stores``)."""
 
-    def __init__(self, folder: Path, contents: Contents, encoder: Encoder):
+    def __init__(self, folder: Path, store: Store, encoder: Encoder):
         self.folder = Path(folder)
-        self.manifest = contents.manifest
-        self.passages = contents.passages
+        self.store = store
+        self.manifest = store.manifest()
         self.encoder = encoder
-        self._dense = contents.dense
-        self._sparse = contents.sparse
-        self._contents = contents
+        self.origin = store.origin(self.folder)
 
     @property
     def documents(self) -> dict[str, DocumentEntry]:
         return self.manifest.documents
 
+    @property
+    def passages(self) -> list[Passage]:
+        """Every passage, in document order (read from the store: for a database, all of them)."""
+        return self.store.passages()
+
+    def passages_of(self, source: str) -> list[Passage]:
+        return self.store.passages(source)
+
     def document(self, source: str) -> Document:
         """The document's text as extracted when indexed (stored with the index), while the file on
-        disk is still the one it was extracted from; refuses one that changed since."""
-        if source not in self.manifest.documents:
+        disk is still the one it was extracted from; refuses one that changed since. A document another
+        folder put into a shared store is checked against its stored hash only."""
+        entry = self.manifest.documents.get(source)
+        if entry is None:
             raise DocumentError(f"{source}: not in the index of {self.folder}")
+        if entry.origin != self.origin:
+            return self._stored(source, entry.sha256)
         path = self.folder / source
         try:
             return self._stored(source, file_sha256(path))
@@ -124,13 +134,17 @@ class Index:
         if sha256_on_disk != entry.sha256:
             raise DocumentError(f"{source}: changed on disk since it was indexed; re-index {self.folder}")
         try:
-            text = self._contents.text(entry)
+            text = self.store.text(source, entry)
         except IndexCorrupt as error:
             raise DocumentError(str(error)) from None
         return Document(source, text, entry.sha256, entry.encoding, entry.meta, entry.pages, entry.loader)
 
     def page_image(self, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900) -> PageImage:
         """Page ``page`` of a PDF document rendered, with ``marks`` (document offsets) boxed on it."""
+        entry = self.manifest.documents.get(source)
+        if entry is not None and entry.origin != self.origin:
+            raise DocumentError(f"{source}: indexed from another folder ({entry.origin}); its pages are shown "
+                                "where that folder is")
         try:
             raw = (self.folder / source).read_bytes()
         except OSError:
@@ -146,23 +160,36 @@ class Index:
                  if a < end and b > start}
         return render_page(raw, source, page, local, width_px, expected=document.text[start:end])
 
-    def search_dense(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return dense.search(self._dense, vector, k)
+    def search_dense(self, vector: np.ndarray, k: int) -> list[Scored]:
+        return self.store.search_dense(vector, k)
 
-    def search_sparse(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return self._sparse.search(query, k)
+    def search_sparse(self, query: str, k: int) -> list[Scored]:
+        return self.store.search_sparse(query, k)
+
+    def search_hybrid(self, query: str, vector: np.ndarray, k: int, depth: int = 50, rrf_k: int = 60,
+                      bm25_weight: float = 1.0) -> list[Scored]:
+        return self.store.search_hybrid(query, vector, k, depth, rrf_k, bm25_weight)
+
+    def current(self) -> Index:
+        """This index with what other indexers committed to a shared store since (itself otherwise)."""
+        fresh = self.store.refreshed()
+        return self if fresh is self.store else Index(self.folder, fresh, self.encoder)
 
     @classmethod
     def open(cls, folder: Path | str, index_dir: Path | str | None = None, settings: IndexSettings = IndexSettings(),
-             encoder: Encoder | None = None, progress: bool = True) -> tuple[Index, SyncReport]:
-        """Open the folder's index, first bringing it up to date with the documents on disk."""
+             encoder: Encoder | None = None, progress: bool = True,
+             store: str | Store | None = None) -> tuple[Index, SyncReport]:
+        """Open the folder's index, first bringing it up to date with the documents on disk.
+
+        ``store``: a URI for :func:`embeddings.stores.open_store` (default ``local``, the index folder)."""
         folder = Path(folder)
         index_dir = Path(index_dir) if index_dir else folder / INDEX_DIRNAME
         encoder = encoder or Encoder(settings.encoder)
         index_dir.mkdir(parents=True, exist_ok=True)
+        target = store if isinstance(store, Store) else open_store(store or "local", folder, index_dir)
         with FileLock(str(index_dir / "lock")):
-            contents, report = _sync(folder, index_dir, settings, encoder, progress)
-        return cls(folder, contents, encoder), report
+            target, report = _sync(folder, target, settings, encoder, progress)
+        return cls(folder, target, encoder), report
 
 
 def split_stamp(settings: IndexSettings) -> dict:
@@ -180,42 +207,79 @@ def _expected(settings: IndexSettings, encoder: Encoder) -> dict:
 
 def searchable(passage: Passage, title: str | None, settings: IndexSettings) -> str:
     """The text that is encoded and BM25-indexed for a passage."""
-    if settings.title_in_passages and title and not passage.text.startswith(title):
-        return f"{title}\n{passage.text}"
-    return passage.text
+    return searchable_text(passage, title, settings.title_in_passages)
 
 
-def _load_existing(index_dir: Path, settings: IndexSettings, encoder: Encoder, report: SyncReport) -> Contents | None:
-    if not store.exists(index_dir):
-        return None
+def _existing(target: Store, settings: IndexSettings, encoder: Encoder, report: SyncReport) -> Manifest | None:
+    """The stored manifest if it was built with these settings. A local index built otherwise (or
+    damaged) is rebuilt; a shared store is never rebuilt over other indexers' documents."""
     try:
-        existing = store.read(index_dir)
+        manifest = target.manifest()
     except IndexCorrupt as error:
+        if target.shared:
+            raise
         report.rebuilt_because = str(error)
         log.warning("index rebuilt: %s", error)
         return None
-    manifest = existing.manifest
+    if manifest is None:
+        return None
     found = {"encoder": manifest.encoder, "dimension": manifest.dimension, "split": manifest.split,
              "search": manifest.search}
     expected = _expected(settings, encoder)
     if found != expected:
         changed = [k for k in expected if expected[k] != found[k]]
-        report.rebuilt_because = f"{index_dir}: built with other settings ({', '.join(changed)})"
-        log.warning("index rebuilt: %s", report.rebuilt_because)
+        message = f"{target.uri}: built with other settings ({', '.join(changed)})"
+        if target.shared:
+            raise StoreMismatch(f"{message}: {', '.join(f'{k} {found[k]!r}' for k in changed)}; this index uses "
+                                f"{', '.join(f'{k} {expected[k]!r}' for k in changed)}. Use another collection "
+                                "(?collection=NAME) or the settings it was built with")
+        report.rebuilt_because = message
+        log.warning("index rebuilt: %s", message)
         return None
-    return existing
+    return manifest
 
 
-def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encoder, progress: bool):
+def _sync(folder: Path, target: Store, settings: IndexSettings, encoder: Encoder, progress: bool):
     report = SyncReport()
-    existing = _load_existing(index_dir, settings, encoder, report)
-    old_docs = existing.manifest.documents if existing else {}
+    existing = _existing(target, settings, encoder, report)
+    origin = target.origin(folder)
+    stored = existing.documents if existing else {}
+    old_docs = {s: e for s, e in stored.items() if e.origin == origin}
+    others = {s: e for s, e in stored.items() if e.origin != origin}
     metas = read_metadata(folder)
+    keep, candidates = _unchanged(folder, old_docs, others, metas, settings, target.uri, report)
+    fresh = _read_fresh(candidates, keep, metas, settings, report)
+    for reason in report.skipped.values():
+        log.warning("skipped %s", reason)
+    report.unchanged = sorted(keep)
+    report.changed = sorted(d.source for d in fresh if d.source in old_docs)
+    report.added = sorted(d.source for d in fresh if d.source not in old_docs)
+    report.removed = sorted(set(old_docs) - set(keep) - {d.source for d in fresh})
+    meta_changed = any(keep[s].meta != merge_meta(keep[s].file_meta, metas.get(s)) for s in keep)
+    if existing and not report.wrote and not meta_changed:
+        return target, report
+    kept = {s: replace(e, meta=merge_meta(e.file_meta, metas.get(s))) for s, e in keep.items()}
+    new = _encoded(fresh, origin, settings, encoder, progress)
+    report.encoded_passages = sum(len(doc.passages) for doc in new)
+    documents = {**others, **kept, **{doc.source: doc.entry for doc in new}}
+    manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=settings.dense_kind,
+                        split=split_stamp(settings), documents=documents,
+                        passages=sum(e.count for e in documents.values()), search=search_stamp(settings))
+    return target.update(manifest, new, report.removed, progress), report
+
+
+def _unchanged(folder: Path, old_docs: dict[str, DocumentEntry], others: dict[str, DocumentEntry], metas,
+               settings: IndexSettings, uri: str, report: SyncReport) -> tuple[dict[str, DocumentEntry], list]:
+    """The folder's documents that stay as indexed, and the ones to read (new, changed, or extracted
+    or titled otherwise since)."""
     keep: dict[str, DocumentEntry] = {}
-    fresh: list[_Fresh] = []
     candidates = []
     for item in list_documents(folder):
         entry = old_docs.get(item.source)
+        if item.source in others:
+            report.skipped[item.source] = (f"{item.source}: {uri} already holds a document of this name from "
+                                           f"{others[item.source].origin}; rename one of them")
+            continue
         try:
             same_title = entry is not None and (not settings.title_in_passages or
                                                 entry.meta.title == merge_meta(entry.file_meta, metas.get(item.source)).title)
@@ -228,7 +292,14 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
         except OSError as error:
             report.skipped[item.source] = f"{item.source}: {error}"
     report.skipped.update(unreadable_types(folder))
+    return keep, candidates
+
+
+def _read_fresh(candidates, keep: dict[str, DocumentEntry], metas, settings: IndexSettings,
+                report: SyncReport) -> list[_Fresh]:
+    """The candidates read and split; unreadable ones and copies of an indexed document are skipped."""
     seen = {entry.sha256: source for source, entry in keep.items()}
+    fresh: list[_Fresh] = []
     for item in candidates:
         try:
             document = read_document(item.path, item.source, None, settings.max_document_bytes)
@@ -243,17 +314,7 @@ def _sync(folder: Path, index_dir: Path, settings: IndexSettings, encoder: Encod
                             merge_meta(document.meta, metas.get(item.source)),
                             split_document(document, settings.split), document.loader, document.pages, document.meta,
                             document.text))
-    for reason in report.skipped.values():
-        log.warning("skipped %s", reason)
-    report.unchanged = sorted(keep)
-    report.changed = sorted(d.source for d in fresh if d.source in old_docs)
-    report.added = sorted(d.source for d in fresh if d.source not in old_docs)
-    report.removed = sorted(set(old_docs) - set(keep) - {d.source for d in fresh})
-    meta_changed = any(keep[s].meta != merge_meta(keep[s].file_meta, metas.get(s)) for s in keep)
-    if existing and not report.wrote and not meta_changed:
-        return existing, report
-    contents = _assemble(existing, keep, fresh, metas, settings, encoder, report, progress)
-    return store.write(index_dir, contents), report
+    return fresh
 
 
 def _encode(texts: list[str], encoder: Encoder, progress: bool) -> np.ndarray:
@@ -271,34 +332,15 @@ def _encode(texts: list[str], encoder: Encoder, progress: bool) -> np.ndarray:
     return vectors
 
 
-def _assemble(existing: Contents | None, keep, fresh, metas, settings, encoder, report, progress) -> Contents:
-    passages: list[Passage] = []
-    blocks: list[np.ndarray] = []
-    documents: dict[str, DocumentEntry] = {}
-    if existing:
-        old_passages, all_old = existing.passages, dense.vectors_of(existing.dense)
-        for source, entry in keep.items():
-            rows = slice(entry.first, entry.first + entry.count)
-            meta = merge_meta(entry.file_meta, metas.get(source))
-            documents[source] = DocumentEntry(entry.sha256, len(passages), entry.count, entry.encoding, meta,
-                                              entry.loader, entry.pages, entry.file_meta, entry.text_sha256)
-            passages += old_passages[rows]
-            blocks.append(all_old[rows])
-    start = len(passages)
-    for doc in fresh:
-        text_sha256 = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-        documents[doc.source] = DocumentEntry(doc.sha256, len(passages), len(doc.passages), doc.encoding, doc.meta,
-                                              doc.loader, doc.pages, doc.file_meta, text_sha256)
-        passages += doc.passages
-        report.encoded_passages += len(doc.passages)
-    texts = [searchable(p, documents[p.source].meta.title, settings) for p in passages]
-    blocks.append(_encode(texts[start:], encoder, progress))
-    vectors = np.concatenate(blocks)
-    kind = dense.choose_kind(settings.dense_kind, len(vectors))
-    manifest = Manifest(encoder=settings.encoder, dimension=encoder.dimension, dense_kind=kind,
-                        split=split_stamp(settings), documents=documents, passages=len(passages),
-                        search=search_stamp(settings))
-    big = progress and len(passages) > dense.FLAT_LIMIT
-    sparse = SparseIndex.build(texts, settings.bm25_k1, settings.bm25_b, progress=big)
-    return Contents(manifest, passages, dense.build(vectors, kind, big), sparse,
-                    {doc.sha256: doc.text for doc in fresh}, existing.generation if existing else None)
+def _encoded(fresh: list[_Fresh], origin: str, settings: IndexSettings, encoder: Encoder,
+             progress: bool) -> list[NewDocument]:
+    """The fresh documents with their passages encoded, all in one longest-first pass."""
+    searchables = [[searchable(p, doc.meta.title, settings) for p in doc.passages] for doc in fresh]
+    vectors = _encode([t for texts in searchables for t in texts], encoder, progress)
+    new, first = [], 0
+    for doc, texts in zip(fresh, searchables):
+        entry = DocumentEntry(doc.sha256, 0, len(doc.passages), doc.encoding, doc.meta, doc.loader, doc.pages,
+                              doc.file_meta, hashlib.sha256(doc.text.encode("utf-8")).hexdigest(), origin)
+        new.append(NewDocument(doc.source, entry, doc.passages, texts, vectors[first:first + len(texts)], doc.text))
+        first += len(texts)
+    return new

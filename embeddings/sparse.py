@@ -12,6 +12,13 @@ import Stemmer
 LANGUAGE = "english"
 
 
+def terms(texts: Sequence[str], stemmer: Stemmer.Stemmer | None = None) -> list[list[str]]:
+    """The BM25 terms of each text: lowercased words of two or more characters, English stopwords
+    dropped, Snowball-stemmed (a stemmer keeps state: one per thread)."""
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer or Stemmer.Stemmer(LANGUAGE),
+                          return_ids=False, show_progress=False)
+
+
 class SparseIndex:
     """A bm25s index; saved next to the dense one so opening a large index does not re-tokenise it."""
 
@@ -56,8 +63,7 @@ class SparseIndex:
         k = min(k, self.size)
         if k == 0 or self._bm25 is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        terms = bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer(), return_ids=False, show_progress=False)[0]
-        known = self._bm25.get_tokens_ids(terms)
+        known = self._bm25.get_tokens_ids(terms([query], self._stemmer())[0])
         if not known:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = self._bm25.get_scores_from_ids(known)

@@ -51,18 +51,22 @@ class DocumentEntry:
     """What the file says about itself; ``meta`` is this with metadata.json's fields over it."""
     text_sha256: str = ""
     """Of the extracted text stored in ``texts/<sha256>.txt``: checked whenever it is read."""
+    origin: str = ""
+    """The folder it was indexed from, in a store several folders share ("" in a folder's own index)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"sha256": self.sha256, "first": self.first, "count": self.count,
                 "encoding": self.encoding, "meta": self.meta.to_dict(), "loader": self.loader,
-                "pages": list(self.pages), "file_meta": self.file_meta.to_dict(), "text_sha256": self.text_sha256}
+                "pages": list(self.pages), "file_meta": self.file_meta.to_dict(), "text_sha256": self.text_sha256,
+                "origin": self.origin}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentEntry:
         return cls(data["sha256"], int(data["first"]), int(data["count"]),
                    data.get("encoding", "utf-8"), DocumentMeta.from_dict(data.get("meta") or {}),
                    data.get("loader", "text"), tuple(int(p) for p in data.get("pages") or ()),
-                   DocumentMeta.from_dict(data.get("file_meta") or {}), data.get("text_sha256", ""))
+                   DocumentMeta.from_dict(data.get("file_meta") or {}), data.get("text_sha256", ""),
+                   data.get("origin", ""))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ class Config:
     index: IndexSettings = field(default_factory=IndexSettings)
     index_dir: str | None = None
     """Where the index lives; default: a hidden ``.citeqa`` folder inside the corpus folder."""
+    store: str | None = None
+    """Where passages are kept and searched (``embeddings.stores``): ``local`` (the index folder),
+    ``milvus:PATH.db``, ``milvus://HOST:PORT`` or ``milvus+https://HOST:PORT``; None: env
+    ``CITEQA_STORE``, else ``local``."""
     generator: str = DEFAULT_GENERATOR
     generators: tuple[str, ...] = (DEFAULT_GENERATOR,)
     """The generators a shared server offers its users (``QA.with_writer``); nothing else is loaded for them."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files, pages_between
 from embeddings.formats.pdf import PageImage
+from embeddings.stores import store_uri
 
 from . import choose, cite, verify, writer
 from .batching import BatchedModels
@@ -66,7 +67,8 @@ class QA:
     def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
         """Open (building or updating as needed) the folder's index and load the models."""
         encoder = Encoder(config.index.encoder, dtype=config.dtype)
-        index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress)
+        index, report = Index.open(folder, config.index_path(Path(folder)), config.index, encoder, progress,
+                                   store_uri(config.store))
         qa = cls(index, Reader(config.reader, config.dtype), config)
         qa._corpus.last_sync = report
         return qa
@@ -75,8 +77,9 @@ class QA:
         """Bring the index up to date with the folder (new, changed and removed files). Questions
         meanwhile are answered from the index as it was; the new one serves the questions after."""
         with self._corpus.lock:
-            index, report = Index.open(self.index.folder, self.config.index_path(self.index.folder), self.config.index,
-                                       self.index.encoder, progress)
+            current = self.index
+            index, report = Index.open(current.folder, self.config.index_path(current.folder), self.config.index,
+                                       current.encoder, progress, store_uri(self.config.store))
             self._corpus.index, self._corpus.last_sync = index, report
             return report
 
@@ -236,7 +239,7 @@ class _Corpus:
     two re-indexings apart, and the batched models."""
 
     def __init__(self, index: Index, reader: Reader, config: Config) -> None:
-        self.index = index
+        self._index = index
         self.last_sync: SyncReport | None = None
         self.lock = threading.RLock()
         window = config.batch_window_ms / 1000
@@ -244,6 +247,20 @@ class _Corpus:
                                     window, config.max_batch)
         self.generators = Generators(config.generators, lambda name: LanguageModel(
             name, config.cache_dir, config.threads, config.dtype))
+
+
+    @property
+    def index(self) -> Index:
+        """The index questions are answered from now: with a shared store, including what other
+        indexers committed since (re-read every few seconds)."""
+        current = self._index.current()
+        if current is not self._index:
+            self._index = current
+        return current
+
+    @index.setter
+    def index(self, index: Index) -> None:
+        self._index = index
 
 
 class _StaleIndex(RuntimeError):

@@ -244,7 +244,7 @@ def evaluate(qa: QA, questions: list[EvalQuestion], depth: int = 10, progress: b
         "config": {"reader": qa.config.reader, "threshold": qa.threshold, "encoder": qa.index.encoder.name,
                    "retrieval": qa.config.retrieval,
                    "k": qa.config.k, "writer": qa.config.writer, "documents": len(qa.index.documents),
-                   "passages": len(qa.index.passages)},
+                   "passages": qa.index.manifest.passages},
         "summary": summarize(outcomes),
         "failures": failures(outcomes),
         "per_question": [{"id": o.question.id, "kind": o.question.kind, **o.answer.to_dict()} for o in outcomes],

@@ -102,7 +102,7 @@ def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: 
     pool = _test_only(questions, data, articles)
     picked = random.Random(seed).sample(pool, min(sample, len(pool)))
     queries = [(q.id, q.text, {f"{q.paragraph}.txt"}) for q in picked]
-    report = {"paragraphs": len(list(folder.glob("*.txt"))), "passages": len(engine.index.passages),
+    report = {"paragraphs": len(list(folder.glob("*.txt"))), "passages": engine.index.manifest.passages,
               "questions": len(picked), "seed": seed, "articles": "TEST",
               "retrieval": _retrieval_table(engine, queries, 60, _paragraph_score)}
     if answers:
@@ -123,7 +123,7 @@ def squad2(data: Path, cache: Path, sample: int = 600, seed: int = 13, config: C
     unanswerable = [q for q in pool if not q.answers]
     picked = rng.sample(answerable, min(sample, len(answerable))) + rng.sample(unanswerable, min(sample, len(unanswerable)))
     rng.shuffle(picked)
-    return {"paragraphs": len(list(folder.glob("*.txt"))), "passages": len(engine.index.passages), "articles": "TEST",
+    return {"paragraphs": len(list(folder.glob("*.txt"))), "passages": engine.index.manifest.passages, "articles": "TEST",
             "threshold": engine.threshold, "reader_alone": _reader_alone(engine, pool),
             "open": _answers(engine, picked)}
 
@@ -131,8 +131,8 @@ def squad2(data: Path, cache: Path, sample: int = 600, seed: int = 13, config: C
 def _reader_alone(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
     """The reader given the question's own paragraph, cut into the engine's passages."""
     by_paragraph: dict[str, list[Hit]] = {}
-    for row, passage in enumerate(engine.index.passages):
-        by_paragraph.setdefault(passage.source, []).append(Hit(row, passage, 0.0))
+    for passage in engine.index.passages:
+        by_paragraph.setdefault(passage.source, []).append(Hit(passage, 0.0))
     em, f1, has, no = [], [], [], []
     for q in tqdm(questions, desc="reader alone", unit="question"):
         hits = by_paragraph.get(f"{q.paragraph}.txt", [])
@@ -206,7 +206,7 @@ def scifact(folder: Path, cache: Path, config: Config = Config()) -> dict[str, A
         return {"ndcg@10": metrics.ndcg_at(relevant, 10, total),
                 "recall@100": sum(relevant[:100]) / total if total else 0.0}
 
-    return {"documents": len(list(corpus.glob("*.txt"))), "passages": len(engine.index.passages), "queries": len(queries),
+    return {"documents": len(list(corpus.glob("*.txt"))), "passages": engine.index.manifest.passages, "queries": len(queries),
             "retrieval": _retrieval_table(engine, queries, 300, score)}
 
 

@@ -44,3 +44,13 @@ def corpus(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(SEEDS, target, ignore=shutil.ignore_patterns(".citeqa"))
     return target
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory):
+    """One ``milvus-lite server`` process for the session; tests use their own collections in it."""
+    from embeddings.stores.lite_server import MilvusServer
+
+    server = MilvusServer(tmp_path_factory.mktemp("milvus") / "data").start()
+    yield server
+    server.stop()

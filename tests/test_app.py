@@ -410,3 +410,37 @@ def test_uploading_pdfs_adds_the_readable_one_and_says_why_the_encrypted_one_is_
     assert "fake-memo.pdf · p. 1" in page.locator("#citeqa-sources .citeqa-card .meta").first.inner_text()
     assert page.locator("#citeqa-sources .citeqa-card .title").first.inner_text() == "fake-memo"
     page.close()
+
+
+@pytest.fixture(scope="module")
+def milvus_app(tmp_path_factory, seeds_copy):
+    """The app over a ``milvus-lite server`` process: its own, since the test stops and restarts it."""
+    from embeddings.stores.lite_server import MilvusServer
+
+    milvus = MilvusServer(tmp_path_factory.mktemp("milvus-app") / "data").start()
+    corpus = _copy(seeds_copy, tmp_path_factory.mktemp("milvus-ui") / "corpus")
+    try:
+        for url in launch(corpus, "--store", f"{milvus.uri}?collection=app_seeds"):
+            yield url, milvus
+    finally:
+        milvus.stop()
+
+
+def test_the_app_answers_from_milvus_and_says_so_when_milvus_is_down(milvus_app, browser):
+    url, milvus = milvus_app
+    question = "How much did China agree to pay in fines to save ZTE?"
+    page = ask_in_browser(browser, url, question)
+    assert "To save ZTE, China agreed to pay over $1 billion in fines" in \
+        page.locator("#citeqa-sources .citeqa-card .context mark").first.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "milvus-answer.png"), full_page=True)
+    milvus.stop()
+    try:
+        ask_in_browser(browser, url, "Who is the Russian Industry and Trade Minister?", page=page,
+                       until="#citeqa-answer .citeqa-note >> text=check that the Milvus server is running")
+        page.screenshot(path=str(SCREENSHOTS / "milvus-down.png"), full_page=True)
+    finally:
+        milvus.start()
+    ask_in_browser(browser, url, "Who is the Russian Industry and Trade Minister?", page=page,
+                   until="#citeqa-sources .citeqa-card mark >> text=Denis Manturov")
+    page.close()

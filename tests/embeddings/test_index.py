@@ -34,11 +34,10 @@ def test_changing_adding_removing_one_file_reencodes_only_it(corpus, encoder):
     assert len(report.unchanged) == 4
     # Unchanged documents keep their vectors, and rows still line up with their passages.
     query = encoder.encode(["By how much did trade grow in 2017?"])[0]
-    rows, _ = after.search_dense(query, 3)
-    assert after.passages[rows[0]].source == "004_5705d9e583be20f9.txt"
+    assert after.search_dense(query, 3)[0].passage.source == "004_5705d9e583be20f9.txt"
     # bfloat16 encoding depends slightly on batch shape, so "same vector" means a cosine above 0.99.
     fresh = encoder.encode([searchable(p, after.documents[p.source].meta.title, IndexSettings()) for p in after.passages])
-    stored = after._dense.reconstruct_n(0, len(after.passages))
+    stored = after.store.contents.dense.reconstruct_n(0, len(after.passages))
     assert (np.sum(fresh * stored, axis=1) > 0.99).all()
     assert (np.argmax(stored @ fresh.T, axis=1) == np.arange(len(fresh))).all()
 
@@ -106,10 +105,9 @@ def test_bm25_saved_with_the_index_ranks_as_when_built(corpus, encoder):
     loaded, report = Index.open(corpus, encoder=encoder, progress=False)
     assert report.encoded_passages == 0
     for query in ("Sanctions against Russia", "nuclear submarines AUKUS", "ZTE fines"):
-        rows_built, scores_built = built.search_sparse(query, 10)
-        rows_loaded, scores_loaded = loaded.search_sparse(query, 10)
-        assert len(rows_built) >= 3 and rows_built.tolist() == rows_loaded.tolist()
-        assert np.allclose(scores_built, scores_loaded)
+        hits_built, hits_loaded = built.search_sparse(query, 10), loaded.search_sparse(query, 10)
+        assert len(hits_built) >= 3 and [h.key for h in hits_built] == [h.key for h in hits_loaded]
+        assert np.allclose([h.score for h in hits_built], [h.score for h in hits_loaded])
 
 
 def test_index_missing_its_bm25_files_is_rebuilt_with_a_reason(corpus, encoder):
@@ -119,16 +117,16 @@ def test_index_missing_its_bm25_files_is_rebuilt_with_a_reason(corpus, encoder):
     shutil.rmtree(current_generation(corpus) / SPARSE)
     reopened, report = Index.open(corpus, encoder=encoder, progress=False)
     assert report.rebuilt_because and SPARSE in report.rebuilt_because
-    assert len(reopened.search_sparse("AUKUS submarines", 5)[0]) > 0
+    assert len(reopened.search_sparse("AUKUS submarines", 5)) > 0
 
 
 def test_title_is_searchable_but_not_part_of_the_passage(corpus, encoder):
     index, _ = Index.open(corpus, encoder=encoder, progress=False)
     title = index.documents["001_f67de57da5ac7719.txt"].meta.title
-    rows = [r for r, p in enumerate(index.passages) if p.source == "001_f67de57da5ac7719.txt"]
-    assert all(not index.passages[r].text.startswith(title) for r in rows[1:])
-    found, _ = index.search_sparse(title, len(index.passages))
-    assert set(rows) <= set(found.tolist()), "every passage of the article matches its title"
+    passages = index.passages_of("001_f67de57da5ac7719.txt")
+    assert all(not p.text.startswith(title) for p in passages[1:])
+    found = {h.passage for h in index.search_sparse(title, len(index.passages))}
+    assert set(passages) <= found, "every passage of the article matches its title"
 
 
 def test_changing_a_title_in_metadata_reencodes_that_document(corpus, encoder):

@@ -5,14 +5,14 @@ from qa.retrieval import Hit
 
 
 def _hit(row: int, source: str, text: str = "x" * 40) -> Hit:
-    return Hit(row, Passage(source, 0, len(text), text, (TextSpan(0, len(text)),)), 1.0 / (row + 1))
+    return Hit(Passage(source, 0, len(text), text, (TextSpan(0, len(text)),)), 1.0 / (row + 1))
 
 
 def test_passages_are_reordered_by_their_best_span_and_unread_ones_follow():
     hits = [_hit(i, f"{i}.txt") for i in range(4)]
     spans = [Span(0, 0, 3, "abc", -1.0), Span(1, 0, 3, "abc", 2.0), Span(2, 0, 3, "abc", 0.5)]
-    assert [h.row for h in by_reading(hits, spans)] == [1, 2, 0, 3]
-    assert [h.row for h in by_reading(hits, spans, threshold=1.5)] == [1, 2, 0, 3]
+    assert [h.passage.source for h in by_reading(hits, spans)] == ["1.txt", "2.txt", "0.txt", "3.txt"]
+    assert [h.passage.source for h in by_reading(hits, spans, threshold=1.5)] == ["1.txt", "2.txt", "0.txt", "3.txt"]
 
 
 def test_without_an_answer_the_fused_order_stands():

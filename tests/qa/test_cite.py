@@ -15,7 +15,7 @@ def _choice(source: str, span_text: str, score: float = 3.0) -> Choice:
                       ("Trade fell.", "According to the results of 2017, it grew by 31.5%.", "Then it slowed."))
     passage = Passage(source, start, len(TEXT), body, sentences)
     a = body.index(span_text)
-    return Choice(Hit(0, passage, 0.1), Span(0, a, a + len(span_text), span_text, score))
+    return Choice(Hit(passage, 0.1), Span(0, a, a + len(span_text), span_text, score))
 
 
 def test_the_quote_is_the_whole_sentence_and_the_short_answer_a_span_inside_it():
