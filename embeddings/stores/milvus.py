@@ -35,7 +35,8 @@ from .base import NewDocument, Scored, Store, StoreMismatch, StoreUnavailable
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-FORMAT = 1
+FORMAT = 2
+"""2: the dense field has an HNSW index searched with ef 1024 (1: AUTOINDEX)."""
 STAMP = "citeqa.stamp"
 TEXT_CHUNK = 15_000
 """Characters per text row: VARCHAR holds at most 65,535 bytes, and a character is at most 4."""
@@ -50,6 +51,9 @@ makes them (stopwords dropped, Snowball stems), joined by spaces; ``standard``: 
 Milvus's standard analyzer, which lowercases but neither stems nor drops stopwords (Milvus Lite has no
 other English analyzer). Measured on SciFact test, hybrid nDCG@10: standard 2.8 points below local."""
 PASSAGE_FIELDS = ["source", "version", "position", "passage"]
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 200, 1024
+"""The local store's HNSW settings (``dense``): Milvus's AUTOINDEX found 96.5% of the exact top 50 on
+SciFact and cost 0.3 points of dense nDCG@10."""
 WRITE_BATCH = 2_000
 """Passages written per round (of whole documents): each round is a few requests, whatever its size."""
 
@@ -337,7 +341,7 @@ class MilvusStore(Store):
                                        output_field_names=["sparse"]))
         search = manifest.search
         yield self.collection, passages, indexed(
-            ("dense", "AUTOINDEX", "IP", {}),
+            ("dense", "HNSW", "IP", {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}),
             ("sparse", "SPARSE_INVERTED_INDEX", "BM25", {"bm25_k1": search["bm25_k1"], "bm25_b": search["bm25_b"]}))
         texts = base(("source", 4096), ("version", 32))
         texts.add_field("part", DataType.INT64)
@@ -375,7 +379,7 @@ class MilvusStore(Store):
         data = [np.asarray(vector, np.float32).ravel().tolist()]
         return self._search("dense search", lambda: self.client.search(
             self.collection, data=data, anns_field="dense", limit=k, output_fields=PASSAGE_FIELDS,
-            search_params={"metric_type": "IP"}, timeout=self.timeout))
+            search_params=_dense_params(k), timeout=self.timeout))
 
     def search_sparse(self, query: str, k: int) -> list[Scored]:
         analyzed = self._bm25_text(query)
@@ -393,7 +397,7 @@ class MilvusStore(Store):
             return super().search_hybrid(query, vector, k, depth, rrf_k, bm25_weight)
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        requests = [AnnSearchRequest([np.asarray(vector, np.float32).ravel().tolist()], "dense", {"metric_type": "IP"}, depth),
+        requests = [AnnSearchRequest([np.asarray(vector, np.float32).ravel().tolist()], "dense", _dense_params(depth), depth),
                     AnnSearchRequest([analyzed], "sparse", {"metric_type": "BM25"}, depth)]
         return self._search("hybrid search", lambda: self.client.hybrid_search(
             self.collection, requests, RRFRanker(rrf_k), limit=k, output_fields=PASSAGE_FIELDS, timeout=self.timeout))
@@ -405,6 +409,10 @@ class MilvusStore(Store):
         found = self._call(what, action)[0]
         live = (hit for hit in found if self._versions.get(hit["entity"]["source"]) == hit["entity"]["version"])
         return [Scored(Passage.from_dict(hit["entity"]["passage"]), float(hit["distance"])) for hit in live]
+
+
+def _dense_params(k: int) -> dict:
+    return {"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, k)}}
 
 
 def _batches(documents: list[NewDocument]) -> Iterator[list[NewDocument]]:
