@@ -71,6 +71,18 @@ def load(size: int, server: MilvusServer) -> tuple[object, float | None]:
     return written, time.perf_counter() - started
 
 
+def indexed(target, timeout_s: float = 1800) -> None:
+    """Wait until Milvus has built its indexes over every row (it searches the rest by brute force)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        pending = [target.client.describe_index(target.collection, field)["pending_index_rows"]
+                   for field in ("dense", "sparse")]
+        if not any(pending):
+            return
+        time.sleep(2)
+    raise RuntimeError(f"{target.collection}: indexes still pending after {timeout_s:.0f} s")
+
+
 def _timed(action, asked) -> tuple[list[float], list]:
     times, results = [], []
     for item in asked:
@@ -86,6 +98,7 @@ def measure(size: int, count: int) -> dict:
     server = MilvusServer(DATA / str(size)).start()
     try:
         remote_store, write_s = load(size, server)
+        indexed(remote_store)
         remote = Index(DATA, remote_store, encoder=None)
         asked = questions(count)
         vectors = Encoder().encode(asked)

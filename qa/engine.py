@@ -79,7 +79,7 @@ class QA:
         with self._corpus.lock:
             current = self.index
             index, report = Index.open(current.folder, self.config.index_path(current.folder), self.config.index,
-                                       current.encoder, progress, store_uri(self.config.store))
+                                       current.encoder, progress, current.store.reopened())
             self._corpus.index, self._corpus.last_sync = index, report
             return report
 

@@ -110,6 +110,10 @@ class Store(ABC):
         return fuse([self.search_dense(vector, depth), self.search_sparse(query, depth)], k, rrf_k,
                     [1.0, bm25_weight])
 
+    @abstractmethod
+    def reopened(self) -> Store:
+        """The same store read afresh (what a sync starts from), sharing this one's connection."""
+
     def refreshed(self) -> Store:
         """This store with what other writers committed since it was opened (itself when nothing can change)."""
         return self

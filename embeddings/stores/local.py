@@ -26,6 +26,9 @@ class LocalStore(Store):
             self._contents = store.read(self.index_dir)
         return self._contents.manifest if self._contents else None
 
+    def reopened(self) -> LocalStore:
+        return LocalStore(self.index_dir)
+
     def update(self, manifest: Manifest, fresh: list[NewDocument], removed: list[str], progress: bool) -> LocalStore:
         """A new generation: kept documents' rows copied from this one, fresh ones after them."""
         old, new = self._contents, {doc.source: doc for doc in fresh}

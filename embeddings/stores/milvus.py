@@ -43,7 +43,7 @@ TEXT_CHUNK = 15_000
 MAX_SEARCHABLE = 15_000
 INSERT_BATCH = 500
 REFRESH_SECONDS = 2.0
-"""How often a reading process looks for documents other indexers committed."""
+"""How often (at most) a reading process looks for documents other indexers committed."""
 ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}
 ANALYZERS = ("citeqa", "standard")
 """What Milvus's BM25 reads. ``citeqa`` (default): each passage's and question's terms as the local store
@@ -107,6 +107,7 @@ class MilvusStore(Store):
         self._connection = connection or _Connection(client_uri, token, timeout)
         self._snapshot, self._versions, self._read_at = snapshot, versions or {}, read_at
         self._refresh_lock = threading.Lock()
+        self._read_s, self._reading, self._next = 0.0, False, None
 
     # -- connection -------------------------------------------------------------------------
 
@@ -141,6 +142,9 @@ class MilvusStore(Store):
         return MilvusStore(self.uri, "", self.collection, "", self.timeout, self.analyzer, self._connection, *read,
                            time.monotonic())
 
+    def reopened(self) -> MilvusStore:
+        return MilvusStore(self.uri, "", self.collection, "", self.timeout, self.analyzer, self._connection)
+
     def close(self) -> None:
         self._connection.reset()
 
@@ -156,7 +160,9 @@ class MilvusStore(Store):
 
     def manifest(self) -> Manifest | None:
         if self._read_at is None:
+            started = time.monotonic()
             (self._snapshot, self._versions), self._read_at = self._read_manifest(), time.monotonic()
+            self._read_s = self._read_at - started
         return self._snapshot
 
     def _read_manifest(self) -> tuple[Manifest | None, dict[str, str]]:
@@ -210,18 +216,30 @@ class MilvusStore(Store):
         return self._call(f"reading {collection}", run)
 
     def refreshed(self) -> MilvusStore:
+        """Never waits: a stale snapshot starts a read of the documents table in the background, and a
+        later call returns its result. Reads are spaced by REFRESH_SECONDS or ten times the last read's
+        duration, whichever is longer (a read took 0.8 s at 10,000 documents)."""
         with self._refresh_lock:
-            if self._read_at is not None and time.monotonic() - self._read_at < REFRESH_SECONDS:
-                return self
-            self._read_at = time.monotonic()
-            try:
-                fresh = self._read_manifest()
-            except (StoreUnavailable, StoreMismatch) as error:  # the question's own search reports it
-                log.warning("kept the documents as last read: %s", error)
-                return self
-            if fresh == (self._snapshot, self._versions):
-                return self
-            return self._spawn(fresh)
+            if self._next is not None:
+                fresh, self._next = self._next, None
+                return fresh
+            waited = time.monotonic() - (self._read_at or 0.0)
+            if self._read_at is not None and not self._reading and waited >= max(REFRESH_SECONDS, 10 * self._read_s):
+                self._reading = True
+                threading.Thread(target=self._refresh, name="citeqa-milvus-refresh", daemon=True).start()
+            return self
+
+    def _refresh(self) -> None:
+        started = time.monotonic()
+        try:
+            read = self._read_manifest()
+        except (StoreUnavailable, StoreMismatch) as error:  # the questions' own searches report it
+            log.warning("kept the documents as last read: %s", error)
+            read = None
+        with self._refresh_lock:
+            self._read_at, self._read_s, self._reading = time.monotonic(), time.monotonic() - started, False
+            if read is not None and read != (self._snapshot, self._versions):
+                self._next = self._spawn(read)
 
     def origin(self, folder: Path) -> str:
         return f"{socket.gethostname()}:{Path(folder).resolve()}"

@@ -100,6 +100,24 @@ def test_two_indexers_and_a_reader_share_one_collection_consistently(milvus_serv
     assert reader.document(names[0]).text == (first / names[0]).read_text(encoding="utf-8")
 
 
+def test_a_reader_sees_what_another_indexer_commits_without_waiting_for_it(milvus_server, tmp_path):
+    import time
+
+    uri = f"{milvus_server.uri}?collection=late_news"
+    (tmp_path / "reader").mkdir()
+    reader, _ = _open(tmp_path / "reader", uri)
+    assert reader.documents == {}
+    writer = _seeds(tmp_path / "writer", {"001_f67de57da5ac7719.txt"})
+    _open(writer, uri)
+    deadline = time.monotonic() + 60
+    while "001_f67de57da5ac7719.txt" not in reader.documents and time.monotonic() < deadline:
+        time.sleep(0.2)
+        reader = reader.current()
+    assert "001_f67de57da5ac7719.txt" in reader.documents
+    found = reader.search_dense(hash_vector("x", HashEncoder.dimension), 3)
+    assert found and {h.passage.source for h in found} == {"001_f67de57da5ac7719.txt"}
+
+
 def test_a_name_another_folder_already_holds_is_skipped_with_the_reason(milvus_server, tmp_path):
     uri = f"{milvus_server.uri}?collection=names_clash"
     _open(_seeds(tmp_path / "a", {"001_f67de57da5ac7719.txt"}), uri)
