@@ -329,9 +329,23 @@ class MilvusStore(Store):
                 self.client.create_collection(name, schema=schema, index_params=indexes, timeout=self.timeout,
                                               consistency_level="Strong",
                                               properties={STAMP: json.dumps(stamp)} if name == self._documents else {})
-            except Exception as error:  # fine if another indexer created it meanwhile
-                if not self._call("looking up the collection", lambda: self.client.has_collection(name)):
+            except Exception as error:  # fine if another indexer is creating it at this moment
+                if not self._appears(name):
                     raise StoreUnavailable(f"{self.uri}: creating collection {name} failed ({_reason(error)})") from None
+        found = json.loads(self._call("describing the collection", lambda: self.client.describe_collection(
+            self._documents, timeout=self.timeout))["properties"].get(STAMP, "{}"))
+        differ = [k for k in stamp if k != "created" and found.get(k) != stamp[k]]
+        if differ:  # another indexer created it first, with other settings
+            raise StoreMismatch(f"{self.uri}: collection {self.collection} was just created with other settings "
+                                f"({', '.join(differ)}); use another collection (?collection=NAME)")
+
+    def _appears(self, name: str, wait_s: float = 30.0) -> bool:
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if self._call("looking up the collection", lambda: self.client.has_collection(name, timeout=self.timeout)):
+                return True
+            time.sleep(0.2)
+        return False
 
     def _schemas(self, manifest: Manifest) -> Iterator[tuple[str, Any, Any]]:
         from pymilvus import DataType, Function, FunctionType, MilvusClient
