@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +43,7 @@ TEXT_CHUNK = 15_000
 """Characters per text row: VARCHAR holds at most 65,535 bytes, and a character is at most 4."""
 MAX_SEARCHABLE = 15_000
 INSERT_BATCH = 500
+TEXTS_KEPT = 64
 REFRESH_SECONDS = 2.0
 """How often (at most) a reading process looks for documents other indexers committed."""
 ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}
@@ -65,13 +67,28 @@ def collection_name(folder: Path) -> str:
 
 
 class _Connection:
-    """One client shared by a store's snapshots; dropped after a failure, since a pymilvus client whose
-    server went away keeps failing after the server is back."""
+    """What a store's snapshots share: one client, dropped after a failure (a pymilvus client whose
+    server went away keeps failing after the server is back), and the document texts last read."""
 
     def __init__(self, uri: str, token: str, timeout: float):
         self.uri, self.token, self.timeout = uri, token, timeout
         self._client: Any = None
         self._lock = threading.Lock()
+        self._texts: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+
+    def text(self, key: tuple[str, str, str], read: Callable[[], str]) -> str:
+        """A document text by (collection, source, version): a version's text never changes, and every
+        answer reads the texts it quotes from, so the last TEXTS_KEPT are kept instead of asked for again."""
+        with self._lock:
+            if key in self._texts:
+                self._texts.move_to_end(key)
+                return self._texts[key]
+        text = read()
+        with self._lock:
+            self._texts[key] = text
+            while len(self._texts) > TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        return text
 
     def get(self):
         with self._lock:
@@ -393,7 +410,13 @@ class MilvusStore(Store):
 
     def text(self, source: str, entry: DocumentEntry) -> str:
         version = self._versions.get(source, "")
-        rows = self._rows(self._texts, f"{_is('source', source)} and {_is('version', version)}", ["part", "chunk"])
+        return self._connection.text((self.collection, source, version), lambda: self._read_text(source, version, entry))
+
+    def _read_text(self, source: str, version: str, entry: DocumentEntry) -> str:
+        chosen = f"{_is('source', source)} and {_is('version', version)}"
+        # One request: a text has at most max_text_chars / TEXT_CHUNK (under 600) rows.
+        rows = self._call(f"reading {self._texts}", lambda: self.client.query(
+            self._texts, filter=chosen, output_fields=["part", "chunk"], limit=16_384, timeout=self.timeout))
         text = "".join(row["chunk"] for row in sorted(rows, key=lambda row: row["part"]))
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.text_sha256:
             raise IndexCorrupt(f"{self.uri}: the stored text of {source} is missing or changed; re-index its folder")
