@@ -232,13 +232,13 @@ def build(qa: QA) -> gr.Blocks:
         sources = gr.HTML(elem_id="citeqa-sources")
         passages = gr.HTML(elem_id="citeqa-passages")
         gr.Examples(EXAMPLES, inputs=question)
-        with gr.Accordion("Settings", open=False):
+        with gr.Accordion("Settings", open=False, elem_id="citeqa-settings"):
             k = gr.Slider(1, 20, value=qa.config.k, step=1, label="Passages retrieved")
             show = gr.Checkbox(False, label="Show retrieved passages with scores")
             writer = gr.Dropdown(qa.writers, value=EXTRACTIVE, label="Answer written by",
                                  info="extractive: the short answer and the sentences that say it; a generator "
                                       "rewrites them, checked against the quotes", elem_id="citeqa-writer")
-        with gr.Accordion("Documents", open=False):
+        with gr.Accordion("Documents", open=False, elem_id="citeqa-documents"):
             files = gr.File(label=f"Add documents: {', '.join(SUFFIXES)} (up to {UPLOAD_LIMIT_BYTES // 2**20} MB each)",
                             file_count="multiple", file_types=list(SUFFIXES), elem_id="citeqa-upload")
             add = gr.Button("Add to the index", elem_id="citeqa-add")

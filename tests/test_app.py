@@ -22,6 +22,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def open_accordion(page, elem_id: str, inside: str) -> None:
+    """Open the accordion ``elem_id`` until ``inside`` shows.
+
+    Gradio renders an accordion's children only once it opens, and a click that lands before the page's
+    handlers are attached is lost (a CI run timed out on one), so the click is repeated while it stays shut.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    label = page.locator(f"#{elem_id} > button.label-wrap")
+    content = page.locator(f"#{elem_id} > [data-testid=accordion-content]")
+    for _ in range(5):
+        if content.is_hidden():
+            label.click()
+        try:
+            page.locator(inside).first.wait_for(state="visible", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"accordion #{elem_id} did not open to show {inside}")
+
+
 def launch(corpus: Path, *args: str):
     """``python app.py`` on ``corpus`` and a free port, as a user starts it; yields its URL."""
     port = free_port()
@@ -113,7 +134,7 @@ def test_the_operators_generator_can_be_chosen_in_the_settings_and_its_answer_is
     page = browser.new_page(viewport={"width": 1200, "height": 1400})
     page.goto(url)
     page.wait_for_selector("#citeqa-question textarea")
-    page.get_by_role("button", name="Settings").first.click()  # the accordion; the footer's comes after it
+    open_accordion(page, "citeqa-settings", "#citeqa-writer input")
     page.locator("#citeqa-writer input").click()
     options = page.get_by_role("option").all_inner_texts()
     assert [o.replace("✓", "").strip() for o in options] == ["extractive", "HuggingFaceTB/SmolLM2-135M-Instruct"]
@@ -147,7 +168,7 @@ def test_upload_adds_document_and_rejects_bad_file(server, browser, tmp_path):
     bad.write_bytes(b"\x00\x01binary" * 20)
     page = browser.new_page(viewport={"width": 1200, "height": 1400})
     page.goto(url)
-    page.get_by_text("Documents", exact=True).click()
+    open_accordion(page, "citeqa-documents", "#citeqa-upload")
     page.locator("#citeqa-upload input[type=file]").set_input_files([str(good), str(bad)])
     page.wait_for_timeout(1500)
     page.locator("#citeqa-add").click()
@@ -393,7 +414,7 @@ def test_a_rotated_page_is_shown_turned_with_the_passage_marked_on_it(pdf_server
 def test_uploading_pdfs_adds_the_readable_one_and_says_why_the_encrypted_one_is_not(pdf_server, browser):
     page = browser.new_page(viewport={"width": 1200, "height": 1400})
     page.goto(pdf_server)
-    page.get_by_text("Documents", exact=True).click()
+    open_accordion(page, "citeqa-documents", "#citeqa-upload")
     docs = ROOT.parent / "shared" / "docs" / "pdf"
     page.locator("#citeqa-upload input[type=file]").set_input_files([str(docs / "fake-memo.pdf"),
                                                                        str(docs / "password.pdf")])
