@@ -14,7 +14,7 @@ from .encoder import DEFAULT_ENCODER, Encoder
 from .formats import loader_for
 from .formats.pdf import PAGE_BREAK, PageImage, render_page
 from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_document, read_metadata,
-                      unreadable_types)
+                      read_passwords, unreadable_types)
 from .records import Document, DocumentMeta, Passage
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
 from .store import DocumentEntry, IndexCorrupt, Manifest
@@ -158,7 +158,8 @@ class Index:
         end = document.pages[page] - len(PAGE_BREAK) if page < len(document.pages) else len(document.text)
         local = {name: (max(a, start) - start, min(b, end) - start) for name, (a, b) in marks.items()
                  if a < end and b > start}
-        return render_page(raw, source, page, local, width_px, expected=document.text[start:end])
+        return render_page(raw, source, page, local, width_px, expected=document.text[start:end],
+                           password=read_passwords(self.folder).get(source))
 
     def search_dense(self, vector: np.ndarray, k: int) -> list[Scored]:
         return self.store.search_dense(vector, k)
@@ -248,7 +249,7 @@ def _sync(folder: Path, target: Store, settings: IndexSettings, encoder: Encoder
     others = {s: e for s, e in stored.items() if e.origin != origin}
     metas = read_metadata(folder)
     keep, candidates = _unchanged(folder, old_docs, others, metas, settings, target.uri, report)
-    fresh = _read_fresh(candidates, keep, metas, settings, report)
+    fresh = _read_fresh(candidates, keep, metas, read_passwords(folder), settings, report)
     for reason in report.skipped.values():
         log.warning("skipped %s", reason)
     report.unchanged = sorted(keep)
@@ -295,14 +296,15 @@ def _unchanged(folder: Path, old_docs: dict[str, DocumentEntry], others: dict[st
     return keep, candidates
 
 
-def _read_fresh(candidates, keep: dict[str, DocumentEntry], metas, settings: IndexSettings,
-                report: SyncReport) -> list[_Fresh]:
+def _read_fresh(candidates, keep: dict[str, DocumentEntry], metas, passwords: dict[str, str],
+                settings: IndexSettings, report: SyncReport) -> list[_Fresh]:
     """The candidates read and split; unreadable ones and copies of an indexed document are skipped."""
     seen = {entry.sha256: source for source, entry in keep.items()}
     fresh: list[_Fresh] = []
     for item in candidates:
         try:
-            document = read_document(item.path, item.source, None, settings.max_document_bytes)
+            document = read_document(item.path, item.source, None, settings.max_document_bytes,
+                                     passwords.get(item.source))
         except DocumentError as error:
             report.skipped[item.source] = str(error)
             continue

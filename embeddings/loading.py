@@ -56,9 +56,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max_bytes: int | None = None) -> Document:
+def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max_bytes: int | None = None,
+                  password: str | None = None) -> Document:
     """The document's text as its format's loader extracts it; ``meta`` (metadata.json) overrides
-    what the file says about itself, field by field."""
+    what the file says about itself, field by field; ``password`` opens an encrypted PDF."""
     path = Path(path)
     loader = loader_for(source) or loader_for(path.name)
     if loader is None:
@@ -77,7 +78,7 @@ def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max
         raise DocumentError(f"{source}: permission denied reading {path}") from None
     if not raw.strip():
         raise DocumentError(f"{source}: empty document (no text to index)")
-    extracted = loader.extract(raw, source, Limits(max_text_chars=max_bytes or Limits().max_text_chars))
+    extracted = loader.extract(raw, source, Limits(max_text_chars=max_bytes or Limits().max_text_chars), password)
     if not extracted.text.strip():
         raise DocumentError(f"{source}: empty document (no text to index)")
     return Document(source, extracted.text, hashlib.sha256(raw).hexdigest(), extracted.encoding,
@@ -91,23 +92,44 @@ def merge_meta(found: DocumentMeta, given: DocumentMeta | None) -> DocumentMeta:
     return replace(found, **{k: v for k, v in given.to_dict().items() if v is not None})
 
 
-def read_metadata(folder: Path) -> dict[str, DocumentMeta]:
-    """Per-document metadata from ``metadata.json`` beside the documents (optional)."""
+def _metadata_entries(folder: Path) -> tuple[Path, dict[str, dict]]:
     path = Path(folder) / METADATA_FILE
     if not path.exists():
-        return {}
+        return path, {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DocumentError(f"{path}: not valid UTF-8 JSON ({error}); fix or remove it") from None
     if not isinstance(data, dict):
         raise DocumentError(f"{path}: expected an object mapping file name to metadata")
-    metas = {}
     for source, fields in data.items():
         if not isinstance(fields, dict):
-            raise DocumentError(f"{path}: entry {source!r} must be an object with title/author/publisher/date")
+            raise DocumentError(f"{path}: entry {source!r} must be an object with title/author/publisher/date/password")
+    return path, data
+
+
+def read_metadata(folder: Path) -> dict[str, DocumentMeta]:
+    """Per-document metadata from ``metadata.json`` beside the documents (optional)."""
+    path, entries = _metadata_entries(folder)
+    metas = {}
+    for source, fields in entries.items():
         try:
             metas[source] = DocumentMeta.from_dict(fields)
         except ValueError as error:
             raise DocumentError(f"{path}: entry {source!r}: {error}") from None
     return metas
+
+
+def read_passwords(folder: Path) -> dict[str, str]:
+    """The ``password`` of each encrypted PDF that metadata.json gives one for.
+
+    Kept apart from DocumentMeta, which is stored in the index and shown on source cards."""
+    path, entries = _metadata_entries(folder)
+    passwords = {}
+    for source, fields in entries.items():
+        value = fields.get("password")
+        if value is not None and not isinstance(value, str):
+            raise DocumentError(f"{path}: entry {source!r}: field 'password' must be a string, got {type(value).__name__}")
+        if value is not None:
+            passwords[source] = value
+    return passwords

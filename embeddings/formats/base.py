@@ -44,8 +44,11 @@ class Loader(ABC):
             return f"{self.name} ({self.package} missing)"
 
     @abstractmethod
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
-        """The text of the file; raises ``DocumentError`` naming the file and what to do."""
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
+        """The text of the file; raises ``DocumentError`` naming the file and what to do.
+
+        ``password`` opens an encrypted file (metadata.json's ``password``); formats without
+        encryption ignore it."""
 
 
 def clean_meta(**fields: object) -> DocumentMeta:

@@ -34,7 +34,7 @@ class DocxLoader(Loader):
     suffixes = (".docx",)
     package = "python-docx"
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         import docx
 
         try:

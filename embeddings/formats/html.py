@@ -26,7 +26,7 @@ class HtmlLoader(Loader):
     suffixes = (".html", ".htm")
     package = "trafilatura"
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         import trafilatura
 
         page, encoding = decode(raw, source)

@@ -25,7 +25,7 @@ class RtfLoader(Loader):
     suffixes = (".rtf",)
     package = "striprtf"
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         from striprtf.striprtf import rtf_to_text
 
         if not raw.lstrip().startswith(b"{\\rtf"):
@@ -40,7 +40,7 @@ class OdtLoader(Loader):
     suffixes = (".odt",)
     package = "odfpy"
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         from odf import teletype
         from odf.namespaces import TABLENS, TEXTNS
         from odf.opendocument import load
@@ -75,7 +75,7 @@ class EpubLoader(Loader):
     suffixes = (".epub",)
     package = "ebooklib"
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         import ebooklib
         from ebooklib import epub
 

@@ -35,16 +35,20 @@ def _date(value: str | None) -> str | None:
     return "-".join(part for part in match.groups() if part)
 
 
-def open_pdf(raw: bytes, source: str):
+def open_pdf(raw: bytes, source: str, password: str | None = None):
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(raw)
+        return pdfium.PdfDocument(raw, password=password)
     except pdfium.PdfiumError as error:
-        if "password" in str(error).lower():
-            raise DocumentError(f"{source}: encrypted (password-protected); remove the password "
-                                "(for example `qpdf --decrypt`) and add the file again") from None
-        raise DocumentError(f"{source}: not a readable PDF ({error}); open and re-save it, or remove it") from None
+        if "password" not in str(error).lower():
+            raise DocumentError(f"{source}: not a readable PDF ({error}); open and re-save it, or remove it") from None
+        if password is None:
+            raise DocumentError(f"{source}: encrypted (password-protected); give its password in metadata.json "
+                                f'({{"{source}": {{"password": "…"}}}}) or remove the password '
+                                "(for example `qpdf --decrypt`)") from None
+        raise DocumentError(f"{source}: encrypted, and the password metadata.json gives for it does not open it; "
+                            "correct it there") from None
 
 
 class PdfLoader(Loader):
@@ -52,8 +56,8 @@ class PdfLoader(Loader):
     suffixes = (".pdf",)
     package = "pypdfium2"
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
-        pdf = open_pdf(raw, source)
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
+        pdf = open_pdf(raw, source, password)
         try:
             if len(pdf) > limits.max_pages:
                 raise DocumentError(f"{source}: {len(pdf):,} pages, over the limit of {limits.max_pages:,}; "
@@ -111,7 +115,7 @@ def _merge(boxes: list[Box]) -> list[Box]:
 
 
 def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900,
-                expected: str | None = None) -> PageImage:
+                expected: str | None = None, password: str | None = None) -> PageImage:
     """Page ``page`` (from 1) of the PDF as JPEG, with each mark's characters (offsets into that
     page's text as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come from the text page the text came from,
     placed by PDFium's own page-to-device transform, so rotated pages are marked right too."""
@@ -120,7 +124,7 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
 
     import pypdfium2.raw as pdfium_c
 
-    pdf = open_pdf(raw, source)
+    pdf = open_pdf(raw, source, password)
     try:
         if not 1 <= page <= len(pdf):
             raise DocumentError(f"{source}: has no page {page} (it has {len(pdf)})")

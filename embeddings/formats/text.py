@@ -80,6 +80,6 @@ class TextLoader(Loader):
     name = "text"
     suffixes = (".txt", ".md")
 
-    def extract(self, raw: bytes, source: str, limits: Limits) -> Extracted:
+    def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         text, encoding = decode(raw, source)
         return Extracted(text, encoding)

@@ -43,7 +43,7 @@ OUTCOMES = {
     "pdf/list-item-example.pdf": ("text", "Module Three: Step 2: Design and\nPrototyping"),
     "pdf/multi-column-2p.pdf": ("text", "retrieval can be practically implemented using dense representations alone"),
     "pdf/negative-coords.pdf": ("text", "cover in total 67.3% of the total scope 3 carbon"),
-    "pdf/password.pdf": ("skipped", "encrypted (password-protected); remove the password"),
+    "pdf/password.pdf": ("skipped", "encrypted (password-protected); give its password in metadata.json"),
     "pdf/pdf-with-ocr-text.pdf": ("text", "Source: https://www.industrydocuments.ucsf.edu/docs/mjgl0226"),
     "pdf/reliance.pdf": ("text", "is a Fortune 500 company"),
     "pdf/rotated-page-90.pdf": ("text", "Rotated page fixture\nSecond line of text here\nHello World Test Text"),
@@ -130,6 +130,14 @@ def test_a_broken_or_huge_pdf_is_refused_with_its_reason(tmp_path):
 
     with pytest.raises(DocumentError, match="3 pages, over the limit of 2"):
         BY_SUFFIX[".pdf"].extract((DOCS / "pdf" / "reliance.pdf").read_bytes(), "reliance.pdf", Limits(max_pages=2))
+
+
+def test_an_encrypted_pdf_opens_with_its_password_and_a_wrong_one_is_named():
+    document = read_document(DOCS / "pdf" / "password.pdf", "password.pdf", password="password")
+    assert document.text.strip() == "File with password" and document.pages == (0,)
+    with pytest.raises(DocumentError, match="password.pdf: encrypted, and the password metadata.json gives"):
+        read_document(DOCS / "pdf" / "password.pdf", "password.pdf", password="wrong")
+    assert read_document(DOCS / "pdf" / "fake-memo.pdf", "fake-memo.pdf", password="unused").text
 
 
 def _ink_inside(image_bytes: bytes, box) -> float:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from embeddings.loading import DocumentError, list_documents, read_document, read_metadata
+from embeddings.loading import DocumentError, list_documents, read_document, read_metadata, read_passwords
 
 
 def test_utf8_text_is_kept_exactly(tmp_path):
@@ -54,6 +54,16 @@ def test_metadata_errors_name_file_and_entry(tmp_path):
     (tmp_path / "metadata.json").write_text(json.dumps({"a.txt": {"title": 5}}), encoding="utf-8")
     with pytest.raises(DocumentError, match="metadata.json: entry 'a.txt'"):
         read_metadata(tmp_path)
+
+
+def test_passwords_come_from_metadata_json_but_never_into_the_metadata(tmp_path):
+    (tmp_path / "metadata.json").write_text(json.dumps({"a.pdf": {"title": "A", "password": "s3cret"},
+                                                        "b.pdf": {"title": "B"}}), encoding="utf-8")
+    assert read_passwords(tmp_path) == {"a.pdf": "s3cret"}
+    assert "s3cret" not in json.dumps(read_metadata(tmp_path)["a.pdf"].to_dict())
+    (tmp_path / "metadata.json").write_text(json.dumps({"a.pdf": {"password": 1234}}), encoding="utf-8")
+    with pytest.raises(DocumentError, match="entry 'a.pdf': field 'password' must be a string"):
+        read_passwords(tmp_path)
 
 
 def test_seed_metadata_matches_the_articles(seeds_copy):

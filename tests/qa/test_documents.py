@@ -69,6 +69,23 @@ def test_file_metadata_shows_unless_metadata_json_says_otherwise(tmp_path):
     assert not again.wrote
 
 
+def test_an_encrypted_pdf_is_indexed_and_shown_once_metadata_json_gives_its_password(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DOCS / "pdf" / "password.pdf", folder / "locked.pdf")
+    library = QA.from_folder(folder, progress=False)
+    assert "give its password in metadata.json" in library.last_sync.skipped["locked.pdf"]
+    (folder / "metadata.json").write_text(json.dumps({"locked.pdf": {"password": "password"}}))
+    library = QA.from_folder(folder, progress=False)
+    assert library.last_sync.added == ["locked.pdf"]
+    manifests = "".join(p.read_text() for p in (folder / ".citeqa").rglob("manifest.json"))
+    assert '"password"' not in manifests, "the password stays in metadata.json"
+    document = library.index.document("locked.pdf")
+    start = document.text.index("File with password")
+    images = library.page_images("locked.pdf", start, start + len("File with password"))
+    assert [i.page for i in images] == [1] and images[0].marks["quote"]
+
+
 def test_a_document_extracted_by_another_loader_version_is_extracted_again(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
