@@ -56,3 +56,21 @@ def test_second_heldout_set_has_the_kinds_the_reader_issue_asks_for():
     earlier = {q.question for name in ("seeds.jsonl", "seeds_heldout.jsonl")
                for q in load_questions(DEFAULT_QUESTIONS.parent / name)}
     assert not earlier & {q.question for q in questions}
+
+
+@pytest.mark.parametrize("name", ["docs.jsonl", "docs_heldout.jsonl"])
+def test_document_sets_quote_the_extracted_text_on_their_gold_pages(name):
+    from embeddings import read_document
+    from tests.conftest import ROOT
+
+    docs = ROOT.parent / "shared" / "docs"
+    questions = load_questions(DEFAULT_QUESTIONS.parent / name)
+    for q in questions:
+        for source in q.sources:
+            document = read_document(docs / source, source, max_bytes=8 * 1024 * 1024)
+            found = [document.text.find(e) for e in q.evidence if e in document.text]
+            assert found, (q.id, source, "no evidence string in the extracted text")
+            if source in q.pages:
+                assert document.page_of(found[0]) in q.pages[source], (q.id, source, document.page_of(found[0]))
+    assert len({q.id for q in questions}) == len(questions)
+    assert sum(not q.answers for q in questions) >= 3
