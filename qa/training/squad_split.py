@@ -28,6 +28,8 @@ class Question:
     """Gold answer texts; empty for a question the paragraph cannot answer."""
     answer_start: int | None
     """Character offset of the first gold answer in the paragraph (None when unanswerable)."""
+    starts: tuple[int, ...] = ()
+    """Offset of every gold answer, in the order of ``answers`` (SQuAD 1.1 has up to five annotators')."""
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,19 @@ def paragraphs(split: str, data: Path = DEFAULT_DATA) -> list[Paragraph]:
             continue
         for i, p in enumerate(article["paragraphs"]):
             answerable = [Question(q["id"], q["question"], tuple(a["text"] for a in q["answers"]),
-                                   q["answers"][0]["answer_start"]) for q in p["qas"]]
+                                   q["answers"][0]["answer_start"], tuple(a["answer_start"] for a in q["answers"]))
+                          for q in p["qas"]]
             out.append(Paragraph(article["title"], i, p["context"], tuple(answerable + impossible.get(p["context"], []))))
     return out
 
 
 def windows(paras: list[Paragraph], seed: int, negatives: float = 0.5,
-            settings: SplitSettings = SplitSettings()) -> list[Window]:
+            settings: SplitSettings = SplitSettings(), any_answer: bool = False) -> list[Window]:
     """Every passage holding a question's answer, plus no-answer passages: one of the paragraph's other
-    passages for ``negatives`` of the answerable questions, one passage for each unanswerable one."""
+    passages for ``negatives`` of the answerable questions, one passage for each unanswerable one.
+
+    ``any_answer``: the answer is one of the question's gold answers drawn at random (the annotators
+    disagree on boundaries: "the 1970s" and "1970s"), not always the first."""
     rng, out = random.Random(seed), []
     for para in paras:
         passages = split_document(Document(f"{para.title}_{para.index}", para.context, ""), settings)
@@ -95,7 +101,9 @@ def windows(paras: list[Paragraph], seed: int, negatives: float = 0.5,
                 p = rng.choice(passages)
                 out.append(Window(q.question, p.text, None, None))
                 continue
-            a_start, a_end = q.answer_start, q.answer_start + len(q.answers[0])
+            pick = rng.randrange(len(q.starts)) if any_answer and q.starts else 0
+            a_start = q.starts[pick] if q.starts else q.answer_start
+            a_end = a_start + len(q.answers[pick])
             holding = [p for p in passages if p.start <= a_start and a_end <= p.end]
             out += [Window(q.question, p.text, a_start - p.start, a_end - p.start) for p in holding]
             others = [p for p in passages if p not in holding]

@@ -70,7 +70,8 @@ def train(args: argparse.Namespace) -> Path:
     paras = squad_split.paragraphs("train", data)
     if args.limit:
         paras = paras[:args.limit]
-    epochs = [squad_split.windows(paras, args.seed + e, args.negatives) for e in range(args.epochs)]
+    epochs = [squad_split.windows(paras, args.seed + e, args.negatives, any_answer=args.any_answer)
+              for e in range(args.epochs)]
     plan = [batches(w, args.batch_size, random.Random(args.seed + e)) for e, w in enumerate(epochs)]
     total = sum(len(p) for p in plan)
     if args.max_steps:
@@ -84,6 +85,7 @@ def train(args: argparse.Namespace) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     step = _resume(work, model, optimizer, schedule)
     flat = [b for p in plan for b in p][:total]
+    epoch_ends = set(np.cumsum([len(p) for p in plan]).tolist())
     model.train()
     losses: list[float] = []
     started = time.time()
@@ -103,12 +105,14 @@ def train(args: argparse.Namespace) -> Path:
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}", epoch=f"{step / max(1, len(plan[0])):.2f}")
             if step % args.save_every == 0 or step == total:
                 _checkpoint(work, model, optimizer, schedule, step)
+            if step in epoch_ends:  # kept to compare epochs on TUNE, never on TEST
+                Reader.save(model, work / f"epoch-{sorted(epoch_ends).index(step) + 1}")
     model.eval()
     out = Path(args.out)
     Reader.save(model, out)
     stamp = {"base_model": BASE_MODEL, "seed": args.seed, "epochs": args.epochs, "steps": total,
              "batch_size": args.batch_size, "lr": args.lr, "warmup": args.warmup, "negatives": args.negatives,
-             "max_length": args.max_length, "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
+             "any_answer": args.any_answer, "max_length": args.max_length, "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
              "train_windows_per_epoch": [len(w) for w in epochs], "final_loss_50": float(np.mean(losses[-50:])) if losses else None,
              "seconds_this_run": round(time.time() - started, 1), "commit": _commit(),
              "weights_sha256": hashlib.sha256((out / WEIGHTS).read_bytes()).hexdigest()}
@@ -170,6 +174,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--warmup", type=float, default=0.06)
     parser.add_argument("--negatives", type=float, default=0.5, help="share of answerable questions that also get a no-answer passage")
+    parser.add_argument("--any-answer", action="store_true",
+                        help="train on a random one of each question's gold answers, not always the first")
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")
