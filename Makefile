@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: run test bench setup browser clean
+.PHONY: run test bench setup browser ocr clean
 
 run: setup
 	$(BIN)/python app.py
 
-test: setup browser
+test: setup browser ocr
 	$(BIN)/python -m pytest
 
 # Speed and scale benchmarks (not part of the tests): prints tables, writes benchmarks/out/*.json
@@ -34,6 +34,10 @@ $(VENV)/.installed: pyproject.toml
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Debian's tesseract for the optional OCR of PDFs without a text layer (`--ocr eng`).
+ocr:
+	@command -v tesseract >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr; }
 
 clean:
 	rm -rf $(VENV) seeds/.citeqa

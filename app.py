@@ -21,7 +21,7 @@ import psutil
 from embeddings import DocumentError, pages_between
 from embeddings.loading import SUFFIXES
 from qa import QA, Answer, Config, QuestionError, StoreMismatch, StoreUnavailable, WriterRefused, cite
-from qa.cli import STORE_HELP
+from qa.config import OCR_HELP, STORE_HELP
 from qa.environment import quiet_libraries
 from qa.generators import EXTRACTIVE, label
 
@@ -265,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue-limit", type=int, default=QUEUE_LIMIT,
                         help="questions waiting beyond those; more are refused with 'busy, try again'")
     parser.add_argument("--store", default=None, help=STORE_HELP)
+    parser.add_argument("--ocr", metavar="LANGS", default=os.environ.get("CITEQA_OCR") or None, help=OCR_HELP)
     args = parser.parse_args(argv)
     generators = tuple(g.strip() for g in args.generators.split(",") if g.strip())
     missing = [g for g in generators if label(g) != g and not Path(g).expanduser().exists()]
@@ -272,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--generators: not found: {', '.join(missing)}" if missing
                      else "--workers must be at least 1 and --queue-limit at least 0")
     try:
-        qa = QA.from_folder(args.corpus, Config(generators=generators, max_batch=args.workers, store=args.store))
+        config = Config(generators=generators, max_batch=args.workers, store=args.store).with_(ocr=args.ocr)
+        qa = QA.from_folder(args.corpus, config)
     except (StoreUnavailable, StoreMismatch, ValueError) as error:
         parser.exit(2, f"citeqa: {error}\n")
     demo = build(qa)

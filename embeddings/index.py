@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from .encoder import DEFAULT_ENCODER, Encoder
 from .formats import loader_for
-from .formats.pdf import PAGE_BREAK, PageImage, render_page
+from .formats.pdf import PAGE_BREAK, PageImage, ocr_languages, render_page
 from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_document, read_metadata,
                       read_passwords, unreadable_types)
 from .records import Document, DocumentMeta, Passage
@@ -41,6 +41,9 @@ class IndexSettings:
     bm25_b: float = 0.4
     """Anserini's defaults; on tuning questions (SQuAD outside the test sample, SciFact train)
     they beat bm25s's 1.5/0.75 by 2.0 and 0.25 points."""
+    ocr: str | None = None
+    """Tesseract languages ("eng", "deu+eng") to read PDF pages that have no text layer; None: such
+    a PDF is skipped with its reason. Needs Debian's tesseract-ocr (``make setup`` installs it)."""
 
 
 ENCODE_BATCH = 256
@@ -159,7 +162,7 @@ class Index:
         local = {name: (max(a, start) - start, min(b, end) - start) for name, (a, b) in marks.items()
                  if a < end and b > start}
         return render_page(raw, source, page, local, width_px, expected=document.text[start:end],
-                           password=read_passwords(self.folder).get(source))
+                           password=read_passwords(self.folder).get(source), ocr=ocr_languages(document.loader))
 
     def search_dense(self, vector: np.ndarray, k: int) -> list[Scored]:
         return self.store.search_dense(vector, k)
@@ -284,8 +287,8 @@ def _unchanged(folder: Path, old_docs: dict[str, DocumentEntry], others: dict[st
         try:
             same_title = entry is not None and (not settings.title_in_passages or
                                                 entry.meta.title == merge_meta(entry.file_meta, metas.get(item.source)).title)
-            loader = loader_for(item.source)
-            same_loader = entry is not None and loader is not None and entry.loader == loader.stamp
+            loader = loader_for(item.source, settings.ocr)
+            same_loader = entry is not None and loader is not None and loader.current(entry.loader)
             if entry is not None and same_title and same_loader and file_sha256(item.path) == entry.sha256:
                 keep[item.source] = entry
             else:
@@ -304,7 +307,7 @@ def _read_fresh(candidates, keep: dict[str, DocumentEntry], metas, passwords: di
     for item in candidates:
         try:
             document = read_document(item.path, item.source, None, settings.max_document_bytes,
-                                     passwords.get(item.source))
+                                     passwords.get(item.source), settings.ocr)
         except DocumentError as error:
             report.skipped[item.source] = str(error)
             continue

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .formats.pdf import NoTextLayer
 from .loading import SUFFIXES, DocumentError, file_sha256, read_document
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -37,8 +38,9 @@ def _free_name(folder: Path, name: str) -> str:
     return candidate
 
 
-def add_files(folder: Path, files: list[Path | str], max_bytes: int) -> IntakeReport:
-    """Copy readable .txt/.md files into ``folder``; each rejection says why."""
+def add_files(folder: Path, files: list[Path | str], max_bytes: int, ocr: str | None = None) -> IntakeReport:
+    """Copy readable documents into ``folder``; each rejection says why. With ``ocr`` on, a PDF
+    without a text layer is let in unread: the sync that follows OCRs it once (seconds a page)."""
     folder, report = Path(folder), IntakeReport()
     existing = {file_sha256(p): p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES}
     for file in files:
@@ -49,17 +51,22 @@ def add_files(folder: Path, files: list[Path | str], max_bytes: int) -> IntakeRe
             report.rejected[label] = f"{label}: only {', '.join(SUFFIXES)} files can be added"
             continue
         try:
-            document = read_document(path, label, max_bytes=max_bytes)
+            read_document(path, label, max_bytes=max_bytes)
+        except NoTextLayer as error:
+            if ocr is None:
+                report.rejected[label] = str(error)
+                continue
         except DocumentError as error:
             report.rejected[label] = str(error)
             continue
-        if document.sha256 in existing:
-            report.already_present.append(existing[document.sha256])
+        digest = file_sha256(path)
+        if digest in existing:
+            report.already_present.append(existing[digest])
             continue
         target = folder / _free_name(folder, name)
         staging = folder / f".{target.name}.part"
         shutil.copyfile(path, staging)
         os.replace(staging, target)
-        existing[document.sha256] = target.name
+        existing[digest] = target.name
         report.added.append(target.name)
     return report

@@ -57,11 +57,12 @@ def file_sha256(path: Path) -> str:
 
 
 def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max_bytes: int | None = None,
-                  password: str | None = None) -> Document:
+                  password: str | None = None, ocr: str | None = None) -> Document:
     """The document's text as its format's loader extracts it; ``meta`` (metadata.json) overrides
-    what the file says about itself, field by field; ``password`` opens an encrypted PDF."""
+    what the file says about itself, field by field; ``password`` opens an encrypted PDF; ``ocr``
+    (tesseract languages) reads PDF pages without a text layer."""
     path = Path(path)
-    loader = loader_for(source) or loader_for(path.name)
+    loader = loader_for(source, ocr) or loader_for(path.name, ocr)
     if loader is None:
         raise DocumentError(f"{source}: citeqa reads {', '.join(SUFFIXES)} files, not {path.suffix or 'this type'}")
     limit = None if max_bytes is None else max_bytes * (1 if loader.name == "text" else BINARY_FACTOR)
@@ -82,7 +83,7 @@ def read_document(path: Path, source: str, meta: DocumentMeta | None = None, max
     if not extracted.text.strip():
         raise DocumentError(f"{source}: empty document (no text to index)")
     return Document(source, extracted.text, hashlib.sha256(raw).hexdigest(), extracted.encoding,
-                    merge_meta(extracted.meta, meta), extracted.pages, loader.stamp)
+                    merge_meta(extracted.meta, meta), extracted.pages, extracted.stamp or loader.stamp)
 
 
 def merge_meta(found: DocumentMeta, given: DocumentMeta | None) -> DocumentMeta:

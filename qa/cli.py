@@ -8,11 +8,8 @@ from pathlib import Path
 
 from embeddings import DocumentError
 
+from .config import OCR_HELP, STORE_HELP
 from .environment import quiet_libraries
-
-
-STORE_HELP = ("where the index is kept: local (default), milvus:PATH.db, milvus://HOST:PORT or milvus+https://HOST:PORT, "
-              "with ?collection=NAME to share one collection (default: CITEQA_STORE, else local)")
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -25,12 +22,14 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, help="passages retrieved per question (default 5)")
     parser.add_argument("--reader", help="folder of trained reader weights (default: the bundled one)")
     parser.add_argument("--store", help=STORE_HELP)
+    parser.add_argument("--ocr", metavar="LANGS", help=OCR_HELP)
 
 
 def _config(args: argparse.Namespace):
     from qa import Config
 
-    changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader", "store")
+    changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader", "store",
+                                                    "ocr")
                if getattr(args, name, None) is not None}
     return Config().with_(**changes)
 
@@ -43,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--index-dir", help="where the index is kept (default: FOLDER/.citeqa)")
     index.add_argument("--encoder", help="sentence-transformers model name or path")
     index.add_argument("--store", help=STORE_HELP)
+    index.add_argument("--ocr", metavar="LANGS", help=OCR_HELP)
     ask = commands.add_parser("ask", help="answer one question with quotes and citations")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
@@ -71,13 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="questions answered at once, batched (default 8)")
     serve.add_argument("--queue-limit", type=int, default=None, help="questions waiting; more are told busy (default 64)")
     serve.add_argument("--store", default=None, help=STORE_HELP)
+    serve.add_argument("--ocr", metavar="LANGS", default=None, help=OCR_HELP)
     return parser
 
 
 def _index(args: argparse.Namespace) -> int:
     from embeddings import Index, IndexSettings, store_uri
 
-    settings = IndexSettings(**({"encoder": args.encoder} if args.encoder else {}))
+    settings = IndexSettings(**{name: getattr(args, name) for name in ("encoder", "ocr") if getattr(args, name)})
     _, report = Index.open(args.folder, args.index_dir, settings, store=store_uri(args.store))
     print(report.summary())
     return 0
@@ -128,7 +129,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import app
 
-    options = ("corpus", "host", "port", "generators", "workers", "queue_limit", "store")
+    options = ("corpus", "host", "port", "generators", "workers", "queue_limit", "store", "ocr")
     return app.main([f"--{name.replace('_', '-')}={getattr(args, name)}" for name in options
                      if getattr(args, name) is not None])
 

@@ -13,6 +13,11 @@ from .reader import DEFAULT_READER
 from .retrieval import MODES
 
 WRITERS = ("extract", "generate")
+# Help texts of the options every shell (CLI, app) offers for Config fields.
+STORE_HELP = ("where the index is kept: local (default), milvus:PATH.db, milvus://HOST:PORT or milvus+https://HOST:PORT, "
+              "with ?collection=NAME to share one collection (default: CITEQA_STORE, else local)")
+OCR_HELP = ("read PDF pages without a text layer with tesseract in these languages (eng, deu+eng; "
+            "needs Debian's tesseract-ocr; default: such PDFs are skipped)")
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,10 @@ class Config:
             raise ValueError(f"Config.batch_window_ms must be between 0 and 1000, not {self.batch_window_ms}")
 
     def with_(self, **changes: Any) -> Config:
-        """A copy with some fields changed; ``encoder=`` reaches into the index settings."""
-        if "encoder" in changes:
-            changes["index"] = dataclasses.replace(changes.get("index", self.index), encoder=changes.pop("encoder"))
+        """A copy with some fields changed; ``encoder=`` and ``ocr=`` reach into the index settings."""
+        for name in ("encoder", "ocr"):
+            if name in changes:
+                changes["index"] = dataclasses.replace(changes.get("index", self.index), **{name: changes.pop(name)})
         return dataclasses.replace(self, **changes)
 
     def index_path(self, folder: Path) -> Path:

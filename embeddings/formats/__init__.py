@@ -17,10 +17,12 @@ BY_SUFFIX: dict[str, Loader] = {suffix: loader for loader in _LOADERS for suffix
 SUFFIXES: tuple[str, ...] = tuple(BY_SUFFIX)
 
 
-def loader_for(name: str) -> Loader | None:
-    """The loader for a file name's suffix, or None for a type citeqa does not read."""
+def loader_for(name: str, ocr: str | None = None) -> Loader | None:
+    """The loader for a file name's suffix, or None for a type citeqa does not read; ``ocr`` (tesseract
+    languages) makes the PDF loader read pages without a text layer by OCR."""
     dot = name.rfind(".")
-    return BY_SUFFIX.get(name[dot:].lower()) if dot >= 0 else None
+    loader = BY_SUFFIX.get(name[dot:].lower()) if dot >= 0 else None
+    return PdfLoader(ocr) if ocr is not None and isinstance(loader, PdfLoader) else loader
 
 
 __all__ = ["BY_SUFFIX", "Extracted", "Limits", "Loader", "SUFFIXES", "loader_for"]

@@ -25,6 +25,8 @@ class Extracted:
     """What the file says about itself (PDF info, DOCX core properties, HTML metadata)."""
     pages: tuple[int, ...] = ()
     """Offset in ``text`` where each page starts (page n at ``pages[n - 1]``); empty: no pages."""
+    stamp: str | None = None
+    """What extracted it when that is more than the loader's own stamp (a PDF read partly by OCR)."""
 
 
 class Loader(ABC):
@@ -42,6 +44,10 @@ class Loader(ABC):
             return f"{self.name} ({self.package} {version(self.package)})"
         except PackageNotFoundError:
             return f"{self.name} ({self.package} missing)"
+
+    def current(self, stamp: str) -> bool:
+        """A document extracted with ``stamp`` reads the same with this loader now."""
+        return stamp == self.stamp
 
     @abstractmethod
     def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:

@@ -9,11 +9,19 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DocumentError
+from . import ocr as tesseract
 from .base import Extracted, Limits, Loader, clean_meta
 
 PAGE_BREAK = "\n\n"
 _SOFT_HYPHEN = "\ufffe"  # PDFium's mark for a hyphen it removed at a line end
 _DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
+_OCR_STAMP = re.compile(r" \+ OCR \(.*, ([^,)]+)\)$")
+
+
+def ocr_languages(stamp: str) -> str | None:
+    """The OCR languages a document's loader stamp names, if some of its pages were OCR'd."""
+    match = _OCR_STAMP.search(stamp)
+    return match.group(1) if match else None
 
 
 def page_text(textpage) -> tuple[str, list[int]]:
@@ -56,16 +64,29 @@ class PdfLoader(Loader):
     suffixes = (".pdf",)
     package = "pypdfium2"
 
+    def __init__(self, ocr: str | None = None):
+        self.ocr = ocr
+        """Tesseract languages ("eng", "deu+eng") for pages without a text layer; None: no OCR."""
+
+    @property
+    def ocr_stamp(self) -> str:
+        return f"{self.stamp} + OCR ({tesseract.tesseract_version() or 'tesseract missing'}, {self.ocr})"
+
+    def current(self, stamp: str) -> bool:
+        return stamp == self.stamp or (self.ocr is not None and stamp == self.ocr_stamp)
+
     def extract(self, raw: bytes, source: str, limits: Limits, password: str | None = None) -> Extracted:
         pdf = open_pdf(raw, source, password)
         try:
             if len(pdf) > limits.max_pages:
                 raise DocumentError(f"{source}: {len(pdf):,} pages, over the limit of {limits.max_pages:,}; "
                                     "split it or raise max_pages")
-            texts, starts, length = [], [], 0
+            texts, starts, length, scanned = [], [], 0, 0
             for n in range(len(pdf)):
-                page = pdf[n]
-                text = page_text(page.get_textpage())[0]
+                text = page_text(pdf[n].get_textpage())[0]
+                if self.ocr is not None and not text.strip():
+                    tesseract.check(self.ocr, source)
+                    text, scanned = _ocr_text(pdf[n], self.ocr, source, n + 1), scanned + 1
                 starts.append(length)
                 texts.append(text)
                 length += len(text) + len(PAGE_BREAK)
@@ -77,11 +98,30 @@ class PdfLoader(Loader):
             pdf.close()
         text = PAGE_BREAK.join(texts)
         if not text.strip():
-            raise DocumentError(f"{source}: no text layer — a scanned image? Run OCR on it first "
-                                "(for example `ocrmypdf`) and add the result")
+            hint = ("tesseract found no text on it either" if self.ocr else
+                    "index with OCR (`citeqa index --ocr eng`, IndexSettings(ocr=\"eng\")), or run OCR on it first")
+            raise NoTextLayer(f"{source}: no text layer — a scanned image? {hint}")
         meta = clean_meta(title=info.get("Title"), author=info.get("Author"), publisher=None,
                           date=_date(info.get("CreationDate")))
-        return Extracted(text, "pdf", meta, tuple(starts))
+        return Extracted(text, "pdf", meta, tuple(starts), self.ocr_stamp if scanned else None)
+
+
+class NoTextLayer(DocumentError):
+    """A PDF with no text on any page (OCR off, or it found none)."""
+
+
+def _ocr_text(page, languages: str, source: str, number: int) -> str:
+    scanned = _open_ocr(page, languages, source, number)
+    try:
+        return page_text(scanned[0].get_textpage())[0]
+    finally:
+        scanned.close()
+
+
+def _open_ocr(page, languages: str, source: str, number: int):
+    import pypdfium2 as pdfium
+
+    return pdfium.PdfDocument(tesseract.ocr_page(page, languages, source, number))
 
 
 Box = tuple[float, float, float, float]
@@ -115,22 +155,29 @@ def _merge(boxes: list[Box]) -> list[Box]:
 
 
 def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900,
-                expected: str | None = None, password: str | None = None) -> PageImage:
+                expected: str | None = None, password: str | None = None, ocr: str | None = None) -> PageImage:
     """Page ``page`` (from 1) of the PDF as JPEG, with each mark's characters (offsets into that
-    page's text as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come from the text page the text came from,
-    placed by PDFium's own page-to-device transform, so rotated pages are marked right too."""
+    page's text as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come
+    from the text page the text came from (tesseract's, for a page without a text layer when ``ocr``
+    names its languages), placed by PDFium's own page-to-device transform, so rotated pages are
+    marked right too."""
     import ctypes
     import io
 
     import pypdfium2.raw as pdfium_c
 
-    pdf = open_pdf(raw, source, password)
+    pdf, scanned = open_pdf(raw, source, password), None
     try:
         if not 1 <= page <= len(pdf):
             raise DocumentError(f"{source}: has no page {page} (it has {len(pdf)})")
         handle = pdf[page - 1]
         textpage = handle.get_textpage()
         text, origins = page_text(textpage)
+        if ocr is not None and not text.strip():  # indexed from tesseract's page: show and mark that one
+            scanned = _open_ocr(handle, ocr, source, page)
+            handle = scanned[0]
+            textpage = handle.get_textpage()
+            text, origins = page_text(textpage)
         if expected is not None and text != expected:
             raise DocumentError(f"{source}: page {page} reads differently now than when it was indexed "
                                 "(another PDFium version?); re-index it")
@@ -156,5 +203,7 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, format="JPEG", quality=80)
     finally:
+        if scanned is not None:
+            scanned.close()
         pdf.close()
     return PageImage(page, buffer.getvalue(), width, height, boxes)

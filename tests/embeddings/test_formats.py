@@ -1,11 +1,12 @@
 """The loaders on the 42 real files of ../shared/docs: every file's outcome, and what each format must get right."""
+import shutil
 from pathlib import Path
 
 import pytest
 
 from embeddings import DocumentError
 from embeddings.formats import SUFFIXES, loader_for
-from embeddings.formats.pdf import render_page
+from embeddings.formats.pdf import ocr_languages, render_page
 from embeddings.loading import read_document
 from tests.conftest import ROOT
 
@@ -183,3 +184,48 @@ def test_a_pdf_without_a_text_layer_is_refused_as_a_probable_scan(tmp_path):
         blank.save(handle)
     with pytest.raises(DocumentError, match="scan.pdf: no text layer — a scanned image"):
         read_document(path, "scan.pdf")
+
+
+def _scanned_copy(tmp_path, name: str = "pdf/fake-memo.pdf") -> Path:
+    """An image-only PDF of ``name``'s first page (what a scanner writes): no text layer at all."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    if shutil.which("tesseract") is None:
+        pytest.fail("tesseract missing: run `make ocr` (apt-get install tesseract-ocr)")
+    image = pdfium.PdfDocument(str(DOCS / name))[0].render(scale=300 / 72).to_pil().convert("L")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PDF", resolution=300)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_ocr_reads_a_scanned_page_and_marks_the_quote_on_it(tmp_path):
+    path = _scanned_copy(tmp_path)
+    with pytest.raises(DocumentError, match="no text layer .* index with OCR"):
+        read_document(path, "scan.pdf")
+    document = read_document(path, "scan.pdf", ocr="eng")
+    assert "A total of 3 trucks were used for 15 hours." in document.text
+    assert " + OCR (tesseract " in document.loader and ocr_languages(document.loader) == "eng"
+    assert read_document(path, "scan.pdf", ocr="eng").text == document.text, "the same image reads the same"
+    assert loader_for("scan.pdf", "eng").current(document.loader) and not loader_for("scan.pdf").current(document.loader)
+    phrase = "3 trucks"
+    start = document.text.index(phrase)
+    image = render_page(path.read_bytes(), "scan.pdf", 1, {"quote": (start, start + len(phrase))},
+                        expected=document.text, ocr="eng")
+    assert image.marks["quote"] and all(_ink_inside(image.jpeg, b) > 0.03 for b in image.marks["quote"])
+
+
+def test_ocr_that_cannot_run_says_what_to_install(tmp_path, monkeypatch):
+    from embeddings.formats import ocr
+
+    path = _scanned_copy(tmp_path)
+    with pytest.raises(DocumentError, match="scan.pdf: tesseract has no xyz language data; apt-get install tesseract-ocr-xyz"):
+        read_document(path, "scan.pdf", ocr="xyz")
+    with pytest.raises(DocumentError, match="not tesseract's form"):
+        read_document(path, "scan.pdf", ocr="eng; rm -rf /")
+    monkeypatch.setattr(ocr, "tesseract_version", lambda: None)
+    with pytest.raises(DocumentError, match="OCR is on but tesseract is not installed; install it with `apt-get"):
+        read_document(path, "scan.pdf", ocr="eng")

@@ -86,6 +86,46 @@ def test_an_encrypted_pdf_is_indexed_and_shown_once_metadata_json_gives_its_pass
     assert [i.page for i in images] == [1] and images[0].marks["quote"]
 
 
+def test_a_scanned_pdf_is_added_by_ocr_when_it_is_on_and_its_page_shows_the_quote(tmp_path):
+    from qa import Config
+    from tests.embeddings.test_formats import _scanned_copy
+
+    scan = _scanned_copy(tmp_path)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    plain = QA.from_folder(folder, progress=False)
+    intake, _ = plain.add_documents([scan], progress=False)
+    assert "no text layer" in intake.rejected["scan.pdf"] and not intake.added
+    library = QA.from_folder(folder, Config().with_(ocr="eng"), progress=False)
+    intake, sync = library.add_documents([scan], progress=False)
+    assert intake.added == ["scan.pdf"] and sync.added == ["scan.pdf"]
+    document = library.index.document("scan.pdf")
+    start = document.text.index("20,000 bottles of water")
+    [image] = library.page_images("scan.pdf", start, start + len("20,000 bottles of water"))
+    assert image.page == 1 and image.marks["quote"]
+
+
+def test_the_cli_indexes_a_scan_with_ocr_and_says_why_without(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.embeddings.test_formats import _scanned_copy
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.move(_scanned_copy(tmp_path), folder / "scan.pdf")
+
+    def index(*extra):
+        return subprocess.run([sys.executable, "-m", "qa.cli", "index", str(folder), *extra],
+                              capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+    plain = index()
+    assert plain.returncode == 0 and "scan.pdf: no text layer" in plain.stderr + plain.stdout
+    scanned = index("--ocr", "eng")
+    assert scanned.returncode == 0 and scanned.stdout.strip().endswith("1 added, 0 changed, 0 removed, 0 unchanged, "
+                                                                       "1 passages encoded")
+
+
 def test_a_document_extracted_by_another_loader_version_is_extracted_again(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
