@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .encoder import DEFAULT_ENCODER, Encoder
 from .formats import loader_for
-from .formats.pdf import PAGE_BREAK, PageImage, ocr_languages, render_page
+from .formats.pdf import PAGE_BREAK, PageImage, ocr_languages, ocr_page_pdf, render_page
 from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_document, read_metadata,
                       read_passwords, unreadable_types)
 from .records import Document, DocumentMeta, Passage
@@ -47,6 +48,7 @@ class IndexSettings:
 
 
 ENCODE_BATCH = 256
+SCANS_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class Index:
         self.manifest = store.manifest()
         self.encoder = encoder
         self.origin = store.origin(self.folder)
+        self._scans: OrderedDict[tuple[str, int, str], bytes | None] = OrderedDict()
+        """Tesseract's page PDFs of recently shown OCR'd pages (seconds each to make), newest last."""
 
     @property
     def documents(self) -> dict[str, DocumentEntry]:
@@ -161,8 +165,20 @@ class Index:
         end = document.pages[page] - len(PAGE_BREAK) if page < len(document.pages) else len(document.text)
         local = {name: (max(a, start) - start, min(b, end) - start) for name, (a, b) in marks.items()
                  if a < end and b > start}
+        password = read_passwords(self.folder).get(source)
+        languages = ocr_languages(document.loader)
+        scanned = self._scanned(raw, document, page, languages, password) if languages else None
         return render_page(raw, source, page, local, width_px, expected=document.text[start:end],
-                           password=read_passwords(self.folder).get(source), ocr=ocr_languages(document.loader))
+                           password=password, scanned=scanned)
+
+    def _scanned(self, raw: bytes, document: Document, page: int, languages: str, password: str | None) -> bytes | None:
+        key = (document.sha256, page, languages)
+        if key not in self._scans:
+            self._scans[key] = ocr_page_pdf(raw, document.source, page, languages, password)
+            while len(self._scans) > SCANS_KEPT:
+                self._scans.popitem(last=False)
+        self._scans.move_to_end(key)
+        return self._scans[key]
 
     def search_dense(self, vector: np.ndarray, k: int) -> list[Scored]:
         return self.store.search_dense(vector, k)

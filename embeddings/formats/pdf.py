@@ -111,17 +111,13 @@ class NoTextLayer(DocumentError):
 
 
 def _ocr_text(page, languages: str, source: str, number: int) -> str:
-    scanned = _open_ocr(page, languages, source, number)
+    import pypdfium2 as pdfium
+
+    scanned = pdfium.PdfDocument(tesseract.ocr_page(page, languages, source, number))
     try:
         return page_text(scanned[0].get_textpage())[0]
     finally:
         scanned.close()
-
-
-def _open_ocr(page, languages: str, source: str, number: int):
-    import pypdfium2 as pdfium
-
-    return pdfium.PdfDocument(tesseract.ocr_page(page, languages, source, number))
 
 
 Box = tuple[float, float, float, float]
@@ -154,30 +150,46 @@ def _merge(boxes: list[Box]) -> list[Box]:
     return merged
 
 
+def ocr_page_pdf(raw: bytes, source: str, page: int, languages: str, password: str | None = None) -> bytes | None:
+    """Tesseract's one-page PDF of page ``page`` when that page has no text layer (else None)."""
+    pdf = open_pdf(raw, source, password)
+    try:
+        if not 1 <= page <= len(pdf):
+            raise DocumentError(f"{source}: has no page {page} (it has {len(pdf)})")
+        handle = pdf[page - 1]
+        if page_text(handle.get_textpage())[0].strip():
+            return None
+        tesseract.check(languages, source)
+        return tesseract.ocr_page(handle, languages, source, page)
+    finally:
+        pdf.close()
+
+
 def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900,
-                expected: str | None = None, password: str | None = None, ocr: str | None = None) -> PageImage:
+                expected: str | None = None, password: str | None = None, scanned: bytes | None = None) -> PageImage:
     """Page ``page`` (from 1) of the PDF as JPEG, with each mark's characters (offsets into that
     page's text as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come
-    from the text page the text came from (tesseract's, for a page without a text layer when ``ocr``
-    names its languages), placed by PDFium's own page-to-device transform, so rotated pages are
-    marked right too."""
+    from the text page the text came from (``scanned``: tesseract's page PDF, from
+    :func:`ocr_page_pdf`, for a page without a text layer), placed by PDFium's own page-to-device
+    transform, so rotated pages are marked right too."""
     import ctypes
     import io
 
     import pypdfium2.raw as pdfium_c
 
-    pdf, scanned = open_pdf(raw, source, password), None
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(scanned) if scanned is not None else open_pdf(raw, source, password)
     try:
-        if not 1 <= page <= len(pdf):
+        if scanned is not None:
+            page_index = 0
+        elif not 1 <= page <= len(pdf):
             raise DocumentError(f"{source}: has no page {page} (it has {len(pdf)})")
-        handle = pdf[page - 1]
+        else:
+            page_index = page - 1
+        handle = pdf[page_index]
         textpage = handle.get_textpage()
         text, origins = page_text(textpage)
-        if ocr is not None and not text.strip():  # indexed from tesseract's page: show and mark that one
-            scanned = _open_ocr(handle, ocr, source, page)
-            handle = scanned[0]
-            textpage = handle.get_textpage()
-            text, origins = page_text(textpage)
         if expected is not None and text != expected:
             raise DocumentError(f"{source}: page {page} reads differently now than when it was indexed "
                                 "(another PDFium version?); re-index it")
@@ -203,7 +215,5 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, format="JPEG", quality=80)
     finally:
-        if scanned is not None:
-            scanned.close()
         pdf.close()
     return PageImage(page, buffer.getvalue(), width, height, boxes)

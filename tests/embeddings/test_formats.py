@@ -6,7 +6,7 @@ import pytest
 
 from embeddings import DocumentError
 from embeddings.formats import SUFFIXES, loader_for
-from embeddings.formats.pdf import ocr_languages, render_page
+from embeddings.formats.pdf import ocr_languages, ocr_page_pdf, render_page
 from embeddings.loading import read_document
 from tests.conftest import ROOT
 
@@ -213,8 +213,9 @@ def test_ocr_reads_a_scanned_page_and_marks_the_quote_on_it(tmp_path):
     assert loader_for("scan.pdf", "eng").current(document.loader) and not loader_for("scan.pdf").current(document.loader)
     phrase = "3 trucks"
     start = document.text.index(phrase)
+    scanned = ocr_page_pdf(path.read_bytes(), "scan.pdf", 1, "eng")
     image = render_page(path.read_bytes(), "scan.pdf", 1, {"quote": (start, start + len(phrase))},
-                        expected=document.text, ocr="eng")
+                        expected=document.text, scanned=scanned)
     assert image.marks["quote"] and all(_ink_inside(image.jpeg, b) > 0.03 for b in image.marks["quote"])
 
 
