@@ -37,3 +37,14 @@ def test_windows_hold_exact_answers_and_no_answer_cases():
     assert positives and len(positives) < len(windows)
     assert all(w.passage[w.start:w.end] in answers for w in positives)
     assert squad_split.windows(paras, seed=1) == windows, "seeded"
+
+
+def test_any_answer_draws_other_annotators_spans_too():
+    paras = squad_split.paragraphs("train", DATA)[:40]
+    first = {(q.question, q.answers[0]) for p in paras for q in p.questions if q.answers}
+    windows = squad_split.windows(paras, seed=1, any_answer=True)
+    positives = [(w.question, w.passage[w.start:w.end]) for w in windows if w.start is not None]
+    answers = {q.question: set(q.answers) for p in paras for q in p.questions}
+    assert all(text in answers[question] for question, text in positives)
+    assert any(pair not in first for pair in positives), "some windows carry an answer other than the first"
+    assert squad_split.windows(paras, seed=1) != windows
