@@ -2,14 +2,23 @@
 for all), and extraction's share of indexing time next to splitting and encoding the same documents'
 passages. The documents are the readable files of ../shared/docs (each read ``--rounds`` times).
 
+OCR (when tesseract is installed): the first page of each born-digital PDF of ../shared/docs
+rendered to an image-only PDF (what a scanner writes) and read with ``ocr="eng"``: pages/s, and the
+share of the text layer's words that the OCR text holds (word recall, as multisets).
+
     python -m benchmarks.ingestion [--rounds 5]
 """
 from __future__ import annotations
 
 import argparse
+import io
+import re
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from embeddings import DocumentError, Encoder, read_document, split_document
@@ -59,6 +68,42 @@ def measure(rounds: int) -> dict:
             "extract_share": round(extract_s / (extract_s + split_s + encode_s), 3)}
 
 
+OCR_PDFS = ("fake-memo.pdf", "multi-column-2p.pdf", "layout-parser-paper-fast.pdf", "negative-coords.pdf",
+            "a1977-backus-p21.pdf", "list-item-example.pdf", "reliance.pdf")
+
+
+def _words(text: str) -> Counter:
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+def measure_ocr() -> dict | None:
+    """OCR rate and word recall on scanned copies of the first pages of born-digital PDFs."""
+    import pypdfium2 as pdfium
+
+    if shutil.which("tesseract") is None:
+        return None
+    rows, total_s = [], 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for name in OCR_PDFS:
+            original = pdfium.PdfDocument(str(DOCS / "pdf" / name))
+            page = original[0]
+            truth = page.get_textpage().get_text_range()
+            buffer = io.BytesIO()
+            page.render(scale=300 / 72).to_pil().convert("L").save(buffer, format="PDF", resolution=300)
+            original.close()
+            scan = Path(folder) / name
+            scan.write_bytes(buffer.getvalue())
+            started = time.perf_counter()
+            text = read_document(scan, name, ocr="eng").text
+            seconds = time.perf_counter() - started
+            total_s += seconds
+            want, got = _words(truth), _words(text)
+            rows.append({"pdf": name, "seconds": round(seconds, 2), "words": sum(want.values()),
+                         "word_recall": round(sum((want & got).values()) / max(1, sum(want.values())), 3)})
+    return {"pages": len(rows), "seconds": round(total_s, 2), "pages_per_s": round(len(rows) / total_s, 3),
+            "word_recall": round(statistics.fmean(r["word_recall"] for r in rows), 3), "rows": rows}
+
+
 def targets(results: dict) -> list[list[str]]:
     return [check("document extraction's share of indexing time (../shared/docs)", results["extract_share"],
                   TARGET_SHARE)]
@@ -75,6 +120,14 @@ def markdown(results: dict) -> str:
                  ["extract (all formats)", results["extract_s"], results["extract_share"]],
                  ["split into passages", results["split_s"], ""],
                  [f"encode {results['passages']:,} passages", results["encode_s"], ""]])]
+    ocr = results.get("ocr")
+    if ocr:
+        lines += ["", f"OCR (tesseract, eng, 300 dpi) of scanned copies of {ocr['pages']} first pages: "
+                      f"{ocr['pages_per_s']} pages/s, word recall against the text layer {ocr['word_recall']}", "",
+                  table(["PDF (page 1, scanned)", "seconds", "words in the text layer", "word recall"],
+                        [[r["pdf"], r["seconds"], r["words"], r["word_recall"]] for r in ocr["rows"]])]
+    elif "ocr" in results:
+        lines += ["", "OCR: tesseract not installed (`make ocr`), not measured"]
     return "\n".join(lines)
 
 
@@ -85,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if not DOCS.is_dir():
         raise SystemExit(f"{DOCS} missing: this benchmark reads ../shared/docs")
     results = measure(args.rounds)
+    results["ocr"] = measure_ocr()
     print(markdown(results))
     save("ingestion", results)
     return 0
