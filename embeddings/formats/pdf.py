@@ -150,6 +150,17 @@ def _merge(boxes: list[Box]) -> list[Box]:
     return merged
 
 
+def _boxed(text: str, start: int, end: int, words: bool) -> list[int]:
+    """The characters of ``text[start:end]`` whose boxes mark it. ``words``: tesseract's text layer, whose
+    glyphless font spreads each word and the space after it evenly over the word's box, so a
+    character's box is only roughly on its letter while the word with its space covers the word."""
+    end = min(end, len(text))
+    if words and end < len(text) and text[end] == " " and end > start and not text[end - 1].isspace():
+        end += 1
+    return [k for k in range(max(0, start), end)
+            if not text[k].isspace() or (words and text[k] == " " and k > start and not text[k - 1].isspace())]
+
+
 def ocr_page_pdf(raw: bytes, source: str, page: int, languages: str, password: str | None = None) -> bytes | None:
     """Tesseract's one-page PDF of page ``page`` when that page has no text layer (else None)."""
     pdf = open_pdf(raw, source, password)
@@ -205,9 +216,7 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
         boxes: dict[str, tuple[Box, ...]] = {}
         for name, (start, end) in marks.items():
             chars = []
-            for k in range(max(0, start), min(end, len(text))):
-                if text[k].isspace():
-                    continue
+            for k in _boxed(text, start, end, words=scanned is not None):
                 left, bottom, right, top = textpage.get_charbox(origins[k])
                 (x0, y0), (x1, y1) = device(left, top), device(right, bottom)
                 chars.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))

@@ -216,7 +216,11 @@ def test_ocr_reads_a_scanned_page_and_marks_the_quote_on_it(tmp_path):
     scanned = ocr_page_pdf(path.read_bytes(), "scan.pdf", 1, "eng")
     image = render_page(path.read_bytes(), "scan.pdf", 1, {"quote": (start, start + len(phrase))},
                         expected=document.text, scanned=scanned)
-    assert image.marks["quote"] and all(_ink_inside(image.jpeg, b) > 0.03 for b in image.marks["quote"])
+    [box] = image.marks["quote"]  # two words on one line: one box, over both words and not past them
+    assert _ink_inside(image.jpeg, box) > 0.03
+    whole = render_page(path.read_bytes(), "scan.pdf", 1, {"quote": (start - 15, start + len(phrase) + 20)},
+                        expected=document.text, scanned=scanned).marks["quote"][0]
+    assert whole[0] < box[0] and whole[2] > box[2] and abs(whole[1] - box[1]) < 0.01, "the same line, wider"
 
 
 def test_ocr_that_cannot_run_says_what_to_install(tmp_path, monkeypatch):
