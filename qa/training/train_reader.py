@@ -109,30 +109,15 @@ def train(args: argparse.Namespace) -> Path:
                 Reader.save(model, work / f"epoch-{sorted(epoch_ends).index(step) + 1}")
     model.eval()
     out = Path(args.out)
-    if args.average_last > 1:
-        averaged = average_weights([work / f"epoch-{e}" / WEIGHTS
-                                    for e in range(max(1, args.epochs - args.average_last + 1), args.epochs + 1)])
-        model.load_state_dict(averaged, strict=False)
     Reader.save(model, out)
     stamp = {"base_model": BASE_MODEL, "seed": args.seed, "epochs": args.epochs, "steps": total,
              "batch_size": args.batch_size, "lr": args.lr, "warmup": args.warmup, "negatives": args.negatives,
-             "any_answer": args.any_answer, "average_last": args.average_last, "max_length": args.max_length, "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
+             "any_answer": args.any_answer, "max_length": args.max_length, "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
              "train_windows_per_epoch": [len(w) for w in epochs], "final_loss_50": float(np.mean(losses[-50:])) if losses else None,
              "seconds_this_run": round(time.time() - started, 1), "commit": _commit(),
              "weights_sha256": hashlib.sha256((out / WEIGHTS).read_bytes()).hexdigest()}
     (out / "training.json").write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     return out
-
-
-def average_weights(files: list[Path]) -> dict[str, torch.Tensor]:
-    """The element-wise mean of saved reader weights (the last epochs' snapshots: one model, no extra cost to run)."""
-    from safetensors.torch import load_file
-
-    missing = [f for f in files if not f.exists()]
-    if missing:
-        raise FileNotFoundError(f"{missing[0]}: epoch snapshot missing; train all epochs in this --work folder")
-    states = [load_file(str(f)) for f in files]
-    return {k: torch.stack([s[k].float() for s in states]).mean(0) for k in states[0]}
 
 
 def _checkpoint(work: Path, model, optimizer, schedule, step: int) -> None:
@@ -191,8 +176,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--negatives", type=float, default=0.5, help="share of answerable questions that also get a no-answer passage")
     parser.add_argument("--any-answer", action="store_true",
                         help="train on a random one of each question's gold answers, not always the first")
-    parser.add_argument("--average-last", type=int, default=1,
-                        help="ship the mean of the last N epochs' weights (1: the final weights)")
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")

@@ -1,8 +1,6 @@
 """The training command on a tiny subset for a few steps (so it cannot rot); the real run is documented."""
 import json
 
-import torch
-
 from qa.reader import Reader
 from qa.training import train_reader
 from tests.conftest import ROOT
@@ -35,17 +33,3 @@ def test_shipped_reader_loads_offline_and_reads_in_one_batch():
     assert "31.5" in spans[0].text and spans[0].score > spans[1].score
     assert spans[0].score > reader.threshold > spans[1].score
 
-
-def test_the_last_epochs_can_be_averaged_into_the_shipped_weights(tmp_path):
-    from safetensors.torch import load_file
-
-    args = ["--data", str(DATA), "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"), "--limit", "2",
-            "--epochs", "2", "--batch-size", "32", "--average-last", "2", "--no-calibrate", "--any-answer"]
-    assert train_reader.main(args) == 0
-    first, last = (load_file(str(tmp_path / "work" / f"epoch-{e}" / "reader.safetensors")) for e in (1, 2))
-    shipped = load_file(str(tmp_path / "out" / "reader.safetensors"))
-    key = "qa_outputs.weight"
-    assert not torch.equal(first[key], last[key])
-    assert torch.allclose(shipped[key].float(), (first[key].float() + last[key].float()) / 2, atol=1e-2)
-    stamp = json.loads((tmp_path / "out" / "training.json").read_text())
-    assert stamp["average_last"] == 2 and stamp["any_answer"] is True
