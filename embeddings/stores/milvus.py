@@ -44,6 +44,8 @@ TEXT_CHUNK = 15_000
 MAX_SEARCHABLE = 15_000
 INSERT_BATCH = 500
 TEXTS_KEPT = 64
+TEXT_SETTLE_S = 5.0
+"""How long a live text that does not match its hash is read again before it counts as corrupt."""
 REFRESH_SECONDS = 2.0
 """How often (at most) a reading process looks for documents other indexers committed."""
 ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}
@@ -413,14 +415,24 @@ class MilvusStore(Store):
         return self._connection.text((self.collection, source, version), lambda: self._read_text(source, version, entry))
 
     def _read_text(self, source: str, version: str, entry: DocumentEntry) -> str:
+        """A live version's text, read again while it does not match its hash: rows that another
+        indexer's flush is sealing can vanish from queries for a moment (milvus-io/milvus#47913; seen
+        in one CI run of the two-indexers test), so only a lasting mismatch is corrupt."""
+        deadline = time.monotonic() + TEXT_SETTLE_S
+        while True:
+            text = self._query_text(source, version)
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() == entry.text_sha256:
+                return text
+            if time.monotonic() > deadline:
+                raise IndexCorrupt(f"{self.uri}: the stored text of {source} is missing or changed; re-index its folder")
+            time.sleep(0.2)
+
+    def _query_text(self, source: str, version: str) -> str:
         chosen = f"{_is('source', source)} and {_is('version', version)}"
         # One request: a text has at most max_text_chars / TEXT_CHUNK (under 600) rows.
         rows = self._call(f"reading {self._texts}", lambda: self.client.query(
             self._texts, filter=chosen, output_fields=["part", "chunk"], limit=16_384, timeout=self.timeout))
-        text = "".join(row["chunk"] for row in sorted(rows, key=lambda row: row["part"]))
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.text_sha256:
-            raise IndexCorrupt(f"{self.uri}: the stored text of {source} is missing or changed; re-index its folder")
-        return text
+        return "".join(row["chunk"] for row in sorted(rows, key=lambda row: row["part"]))
 
     def passages(self, source: str | None = None) -> list[Passage]:
         self.manifest()

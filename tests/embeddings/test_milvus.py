@@ -143,6 +143,35 @@ def test_passages_written_without_their_document_row_are_never_retrieved(milvus_
     assert all(h.passage.source != "ghost.txt" for h in index.search_sparse("ghost words", 5))
 
 
+def test_a_text_that_vanishes_for_a_moment_is_read_when_back_and_one_that_stays_gone_is_reported(
+        milvus_server, corpus, monkeypatch):
+    """Another indexer's flush can hide rows for a moment (milvus-io/milvus#47913): read again, then report."""
+    import threading
+
+    from embeddings import IndexCorrupt
+    from embeddings.stores import milvus
+
+    index, _ = _open(corpus, f"{milvus_server.uri}?collection=vanishing")
+    store: MilvusStore = index.store
+    source = sorted(index.documents)[0]
+    expected = (corpus / source).read_text(encoding="utf-8")
+    chosen = f'source == "{source}"'
+    rows = store.client.query(store._texts, filter=chosen, output_fields=["source", "version", "part", "chunk", "dummy"])
+    store.client.delete(store._texts, filter=chosen)
+    rows = [{k: v for k, v in row.items() if k != "id"} for row in rows]  # ids are the collection's own
+    back = threading.Timer(1.0, lambda: store.client.insert(store._texts, rows))
+    back.start()
+    assert store.text(source, index.documents[source]) == expected
+    back.join()
+
+    store.client.delete(store._texts, filter=chosen)
+    monkeypatch.setattr(milvus, "TEXT_SETTLE_S", 0.5)
+    fresh = open_store(store.uri, corpus, corpus / "unused")  # its own connection: nothing read yet
+    fresh.manifest()
+    with pytest.raises(IndexCorrupt, match=f"stored text of {source} is missing or changed; re-index its folder"):
+        fresh.text(source, index.documents[source])
+
+
 def test_a_collection_built_with_other_settings_is_reported_not_mixed(milvus_server, corpus):
     uri = f"{milvus_server.uri}?collection=settings_clash"
     _open(corpus, uri)
