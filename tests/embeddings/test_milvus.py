@@ -155,7 +155,7 @@ def test_a_text_that_vanishes_for_a_moment_is_read_when_back_and_one_that_stays_
     store: MilvusStore = index.store
     source = sorted(index.documents)[0]
     expected = (corpus / source).read_text(encoding="utf-8")
-    chosen = f'source == "{source}"'
+    chosen = milvus._is("source", source)
     rows = store.client.query(store._texts, filter=chosen, output_fields=["source", "version", "part", "chunk", "dummy"])
     store.client.delete(store._texts, filter=chosen)
     rows = [{k: v for k, v in row.items() if k != "id"} for row in rows]  # ids are the collection's own
