@@ -46,3 +46,12 @@ class Encoder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_each(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`encode`, one text a pass, so that a text's vector does not depend on the texts it came
+        with: batched, they are padded to the longest, and on CPUs whose kernels depend on the shape
+        (oneDNN with AMX) half of 40 questions came out up to 0.002 apart, enough to reorder passages.
+        Measured there: 8.9 ms a question alone against 2.3 ms in a batch of 40."""
+        if not texts:
+            return self.encode(texts)
+        return np.concatenate([self.encode([text]) for text in texts])

@@ -243,7 +243,7 @@ class _Corpus:
         self.last_sync: SyncReport | None = None
         self.lock = threading.RLock()
         window = config.batch_window_ms / 1000
-        self.models = BatchedModels(lambda questions: self.index.encoder.encode(questions), reader.read_many,
+        self.models = BatchedModels(lambda questions: self.index.encoder.encode_each(questions), reader.read_many,
                                     window, config.max_batch)
         self.generators = Generators(config.generators, lambda name: LanguageModel(
             name, config.cache_dir, config.threads, config.dtype))
