@@ -69,7 +69,8 @@ def _previous(text: str) -> tuple[dict[str, str], dict[str, list[list[str]]]]:
         if title in names:
             sections[names[title]] = ("## " + chunk).rstrip()
     rows: dict[str, list[list[str]]] = {}
-    for line in text.split("\n## Targets", 1)[-1].split("\n## ", 1)[0].splitlines() if "\n## Targets" in text else []:
+    targets = text.partition("\n## Targets")[2].split("\n## ", 1)[0]
+    for line in targets.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 5 and cells[0] in names:
             rows.setdefault(names[cells[0]], []).append(cells[1:])

@@ -59,13 +59,13 @@ def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Con
         short = answer.short_answer
         scored.append((short.score if short else float("-inf"), short.text if short else None, golds))
     threshold = choose_threshold(scored, max_false_declines)
-    figures = _figures(scored, threshold)
+    tune = figures_at(scored, threshold)
     (Path(cache) / "calibration_scores.json").write_text(json.dumps(
         [[round(sc, 4), text, golds] for sc, text, golds in scored], ensure_ascii=False) + "\n", encoding="utf-8")
     settings = {"base_model": engine.reader.settings.get("base_model", BASE_MODEL),
                 "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
-                "unconstrained_f1_optimum": _figures(scored, choose_threshold(scored, 1.0)), "calibrated_on": "SQuAD 2.0 TUNE articles " + ", ".join(
-                    squad_split.article_split(Path(data))["tune"]), "tune": figures}
+                "unconstrained_f1_optimum": figures_at(scored, choose_threshold(scored, 1.0)), "calibrated_on": "SQuAD 2.0 TUNE articles " + ", ".join(
+                    squad_split.article_split(Path(data))["tune"]), "tune": tune}
     (Path(reader) / "reader.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     return settings
 
@@ -91,7 +91,8 @@ def _f1_at(rows: list[tuple[float, float, float]], threshold: float) -> float:
     return statistics.fmean(answered if s >= threshold else declined for s, answered, declined in rows)
 
 
-def _figures(scored, threshold: float) -> dict[str, Any]:
+def figures_at(scored, threshold: float) -> dict[str, Any]:
+    """SQuAD 2.0 F1, HasAns F1 and decline rates of (score, text, golds) rows at one threshold."""
     has = [(s, t, g) for s, t, g in scored if g]
     no = [(s, t, g) for s, t, g in scored if not g]
     return {"questions": len(scored), "unanswerable": len(no), "f1": round(_f1_at(_outcomes(scored), threshold), 4),

@@ -25,7 +25,7 @@ from embeddings import Document, split_document
 
 from ..reader import DEFAULT_READER, Reader
 from . import squad_split, train_reader
-from .calibrate import _figures, choose_threshold
+from .calibrate import figures_at, choose_threshold
 
 
 def tune_scores(reader: Reader, data: Path, limit: int = 0) -> list[tuple[float, str | None, list[str]]]:
@@ -48,10 +48,10 @@ def point(reader: Reader, data: Path, paragraphs: list[squad_split.Paragraph], l
     answerable = sum(1 for p in paragraphs for q in p.questions if q.answers)
     return {"train_paragraphs": len(paragraphs), "train_articles": len({p.title for p in paragraphs}),
             "train_answerable": answerable, "train_unanswerable": sum(len(p.questions) for p in paragraphs) - answerable,
-            "always_decline_f1": _figures(scored, float("inf"))["f1"],
-            "forced_has_answer_f1": _figures(scored, float("-inf"))["has_answer_f1"],
-            "oracle": _figures(scored, choose_threshold(scored, 1.0)),
-            "capped_15": _figures(scored, choose_threshold(scored, 0.15))}
+            "always_decline_f1": figures_at(scored, float("inf"))["f1"],
+            "forced_has_answer_f1": figures_at(scored, float("-inf"))["has_answer_f1"],
+            "oracle": figures_at(scored, choose_threshold(scored, 1.0)),
+            "capped_15": figures_at(scored, choose_threshold(scored, 0.15))}
 
 
 def fit(points: list[dict[str, Any]], key: tuple[str, ...]) -> dict[str, float] | None:
