@@ -6,7 +6,8 @@
 - ``milvus+https://HOST:PORT``: a managed cluster over TLS, token from ``CITEQA_MILVUS_TOKEN``.
 
 Milvus URIs take ``?collection=NAME`` (default: ``citeqa_`` and the corpus folder's name) and
-``&analyzer=standard`` (default ``citeqa``: see ``milvus.ANALYZERS``)."""
+``&analyzer=standard`` (default ``citeqa``: see ``milvus.ANALYZERS``) and ``&timeout=SECONDS`` (each
+request's deadline, default 10)."""
 from __future__ import annotations
 
 import os
@@ -40,6 +41,12 @@ def open_store(uri: str, folder: Path | str, index_dir: Path | str) -> Store:
         raise ValueError(f"store {uri!r}: collection {collection!r} must be letters, digits and underscores")
     token = os.environ.get(ENV_TOKEN, "")
     analyzer = options.get("analyzer", ["citeqa"])[0]
+    try:
+        timeout = float(options.get("timeout", ["10"])[0])
+    except ValueError:
+        timeout = -1.0
+    if not 0 < timeout <= 3600:
+        raise ValueError(f"store {uri!r}: timeout must be seconds between 0 and 3600, not {options['timeout'][0]!r}")
     if body.startswith("milvus://") or body.startswith("milvus+http://") or body.startswith("milvus+https://"):
         parts = urlsplit(body)
         if not parts.hostname:
@@ -49,12 +56,12 @@ def open_store(uri: str, folder: Path | str, index_dir: Path | str) -> Store:
             raise ValueError(f"store {uri!r}: a managed cluster needs its token in {ENV_TOKEN}")
         port = f":{parts.port}" if parts.port else ""
         return MilvusStore(uri, f"{'https' if secure else 'http'}://{parts.hostname}{port}", collection, token,
-                           analyzer=analyzer)
+                           timeout, analyzer)
     path = body[len("milvus:"):]
     if not path.endswith(".db"):
         raise ValueError(f"store {uri!r}: Milvus Lite needs a file ending in .db (milvus:PATH.db)")
     Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-    return MilvusStore(uri, str(Path(path).expanduser().resolve()), collection, analyzer=analyzer)
+    return MilvusStore(uri, str(Path(path).expanduser().resolve()), collection, timeout=timeout, analyzer=analyzer)
 
 
 def store_uri(given: str | None) -> str:

@@ -45,6 +45,13 @@ class MilvusServer:
                 time.sleep(0.1)
         raise RuntimeError(f"milvus-lite server did not listen on port {self.port} within 60 s")
 
+    def kill(self) -> None:
+        """As a crash would end it (SIGKILL): no shutdown, nothing flushed on the way out."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -1,4 +1,6 @@
 """The Milvus store: Milvus Lite embedded in a file, and a real ``milvus-lite server`` process."""
+import os
+import signal
 import subprocess
 import sys
 
@@ -210,6 +212,39 @@ def test_a_server_that_is_down_is_reported_and_its_return_is_noticed(corpus, tmp
         server.stop()
 
 
+def test_a_server_that_hangs_is_reported_as_busy_within_the_uris_timeout_and_its_return_is_noticed(corpus, tmp_path):
+    server = MilvusServer(tmp_path / "data").start()
+    try:
+        index, _ = _open(corpus, f"{server.uri}?timeout=1.5")
+        vector = hash_vector("query", HashEncoder.dimension)
+        before = [h.key for h in index.search_dense(vector, 5)]
+        os.kill(server.process.pid, signal.SIGSTOP)  # alive and listening, but answering nothing
+        try:
+            with pytest.raises(StoreUnavailable, match=r"got no answer within 1.5 s.*&timeout=SECONDS"):
+                index.search_dense(vector, 5)
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        assert [h.key for h in index.search_dense(vector, 5)] == before
+    finally:
+        server.stop()
+
+
+def test_a_restarted_server_has_its_indexes_read_before_the_first_question(corpus, tmp_path, monkeypatch):
+    server = MilvusServer(tmp_path / "data").start()
+    try:
+        index, _ = _open(corpus, server.uri)
+        warmed = []
+        monkeypatch.setattr(MilvusStore, "_warm", lambda self: warmed.append(self.collection))
+        index.search_sparse("AUKUS submarines", 5)
+        assert warmed == [], "a loaded collection is not warmed again"
+        server.stop()
+        server.start()  # the server comes back with every collection released
+        assert index.search_sparse("AUKUS submarines", 5)
+        assert warmed == [index.store.collection]
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("uri, message", [
     ("postgres://db", "not a store this citeqa knows"),
     ("milvus://", "no host"),
@@ -217,6 +252,8 @@ def test_a_server_that_is_down_is_reported_and_its_return_is_noticed(corpus, tmp
     ("milvus://127.0.0.1:19530?collection=1bad", "letters, digits and underscores"),
     ("milvus+https://cluster.example:443", "CITEQA_MILVUS_TOKEN"),
     ("milvus://127.0.0.1:19530?analyzer=english", "analyzer must be one of"),
+    ("milvus://127.0.0.1:19530?timeout=0", "timeout must be seconds"),
+    ("milvus://127.0.0.1:19530?timeout=soon", "timeout must be seconds"),
 ])
 def test_store_uris_that_cannot_work_are_refused_with_the_forms_that_do(uri, message, tmp_path, monkeypatch):
     monkeypatch.delenv("CITEQA_MILVUS_TOKEN", raising=False)
@@ -231,6 +268,7 @@ def test_store_uri_forms(tmp_path, monkeypatch):
     assert cluster._connection.token == "secret"
     server = open_store("milvus://10.0.0.5:19530", tmp_path / "My Corpus", tmp_path)
     assert server.collection == "citeqa_My_Corpus" and server._connection.uri == "http://10.0.0.5:19530"
+    assert server.timeout == 10 and open_store("milvus://10.0.0.5:19530?timeout=45", tmp_path, tmp_path).timeout == 45
     assert open_store("local", tmp_path, tmp_path / "idx").index_dir == tmp_path / "idx"
 
 

@@ -9,6 +9,7 @@ import pytest
 from qa import QA, Config, StoreUnavailable
 from tests.conftest import ROOT, SEEDS, load_questions
 from embeddings.stores.lite_server import MilvusServer
+from embeddings.stores.milvus import MilvusStore
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,31 @@ def test_a_server_down_mid_session_gives_a_clear_error_and_the_next_question_aft
     after = remote.ask(question)
     assert after.to_dict() | {"timings_ms": {}} == before.to_dict() | {"timings_ms": {}}
     assert remote.sync(progress=False).encoded_passages == 0, "nothing was lost: no document needs indexing again"
+
+
+@pytest.mark.parametrize("stage", ["search_hybrid", "_query_text"])
+def test_a_server_killed_mid_question_gives_a_clear_error_and_after_its_restart_nothing_is_lost(remote, server,
+                                                                                                 monkeypatch, stage):
+    """The server crashes (SIGKILL) inside a question: after retrieval's request is sent, or after
+    retrieval and before the quoted text is read."""
+    question = "How much did China agree to pay in fines to save ZTE?"
+    before = remote.ask(question)
+    original = getattr(MilvusStore, stage)
+
+    def crash_first(self, *args, **kwargs):
+        server.kill()
+        monkeypatch.setattr(MilvusStore, stage, original)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MilvusStore, stage, crash_first)
+    monkeypatch.setattr(remote.index.store._connection, "_texts", type(remote.index.store._connection._texts)())
+    try:
+        with pytest.raises(StoreUnavailable, match="check that the Milvus server is running"):
+            remote.ask(question)
+    finally:
+        server.start()
+    assert remote.ask(question).to_dict() | {"timings_ms": {}} == before.to_dict() | {"timings_ms": {}}
+    assert remote.sync(progress=False).encoded_passages == 0, "the crash lost no document"
 
 
 def test_the_store_comes_from_citeqa_store_when_none_is_given(server, remote, monkeypatch, tmp_path):
