@@ -203,6 +203,9 @@ class Index:
 
         ``store``: a URI for :func:`embeddings.stores.open_store` (default ``local``, the index folder)."""
         folder = Path(folder)
+        if not folder.is_dir():  # before anything is made in it: a mistyped path must not become a new, empty corpus
+            raise DocumentError(f"{folder}: no such folder of documents; give the folder that holds them "
+                                "(an empty folder is fine for answering from a shared store)")
         index_dir = Path(index_dir) if index_dir else folder / INDEX_DIRNAME
         encoder = encoder or Encoder(settings.encoder)
         index_dir.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,14 @@ def test_reopening_unchanged_folder_encodes_nothing(corpus, encoder):
     assert len(again.unchanged) == 5
 
 
+@pytest.mark.parametrize("store", ["local", "milvus:{tmp}/citeqa.db"])
+def test_a_folder_that_does_not_exist_is_refused_and_not_created(tmp_path, encoder, store):
+    missing = tmp_path / "team-b"
+    with pytest.raises(DocumentError, match="team-b: no such folder of documents"):
+        Index.open(missing, encoder=encoder, progress=False, store=store.format(tmp=tmp_path))
+    assert not missing.exists()
+
+
 def test_changing_adding_removing_one_file_reencodes_only_it(corpus, encoder):
     before, _ = Index.open(corpus, encoder=encoder, progress=False)
     changed = corpus / "004_5705d9e583be20f9.txt"

@@ -145,6 +145,15 @@ def test_cli_reports_bad_question_without_traceback(seeds_copy):
     assert "question is empty" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_cli_refuses_a_corpus_folder_that_does_not_exist_and_makes_nothing(tmp_path):
+    missing = tmp_path / "notes"
+    for command in (["index", str(missing)], ["ask", "Where?", "--corpus", str(missing)]):
+        result = subprocess.run([sys.executable, "-m", "qa.cli", *command], capture_output=True, text=True, cwd=ROOT,
+                                timeout=600)
+        assert result.returncode == 2 and "no such folder of documents" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and not missing.exists()
+
+
 def test_any_causal_lm_path_can_be_configured(qa, tmp_path):
     """A (tiny, random) transformers model given by path loads and cannot break the invariant."""
     from transformers import LlamaConfig, LlamaForCausalLM
