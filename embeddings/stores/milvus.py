@@ -47,7 +47,7 @@ TEXTS_KEPT = 64
 TEXT_SETTLE_S = 5.0
 """How long a live text that does not match its hash is read again before it counts as corrupt."""
 WARM_TIMEOUT_S = 600.0
-"""Deadline of the warm-up searches (``_warm``): a cold BM25 index took 0.6 s at 10k passages, 5.7 s at
+"""Deadline of the warm-up search (``_warm``): a cold BM25 index took 0.6 s at 10k passages, 5.7 s at
 100k and 16.3 s at 300k in Milvus Lite, past a question's own deadline."""
 REFRESH_SECONDS = 2.0
 """How often (at most) a reading process looks for documents other indexers committed."""
