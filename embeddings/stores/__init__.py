@@ -41,12 +41,13 @@ def open_store(uri: str, folder: Path | str, index_dir: Path | str) -> Store:
         raise ValueError(f"store {uri!r}: collection {collection!r} must be letters, digits and underscores")
     token = os.environ.get(ENV_TOKEN, "")
     analyzer = options.get("analyzer", ["citeqa"])[0]
+    given = options.get("timeout", ["10"])[0]
     try:
-        timeout = float(options.get("timeout", ["10"])[0])
+        timeout = float(given)
     except ValueError:
-        timeout = -1.0
+        timeout = float("nan")  # fails the range check below
     if not 0 < timeout <= 3600:
-        raise ValueError(f"store {uri!r}: timeout must be seconds between 0 and 3600, not {options['timeout'][0]!r}")
+        raise ValueError(f"store {uri!r}: timeout must be seconds between 0 and 3600, not {given!r}")
     if body.startswith("milvus://") or body.startswith("milvus+http://") or body.startswith("milvus+https://"):
         parts = urlsplit(body)
         if not parts.hostname:

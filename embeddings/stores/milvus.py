@@ -531,19 +531,21 @@ def _is(field: str, value: str) -> str:
     return f"{field} == {_literal(value)}"
 
 
-def _deadline(error: BaseException) -> bool:
+def _code(error: BaseException) -> Any:
     code = getattr(error, "code", None)
-    code = code() if callable(code) else code
-    return "deadline" in str(code).lower() or "deadline exceeded" in str(error).lower()
+    return code() if callable(code) else code
+
+
+def _deadline(error: BaseException) -> bool:
+    """The server took longer than the request's deadline (it may be busy, not gone)."""
+    return "deadline" in str(_code(error)).lower() or "deadline exceeded" in str(error).lower()
 
 
 def _unreachable(error: BaseException) -> bool:
     """A connection failure (retry later), as opposed to Milvus refusing the request itself."""
-    code = getattr(error, "code", None)
-    code = code() if callable(code) else code
-    text = str(error).lower()
+    code, text = _code(error), str(error).lower()
     return (not hasattr(error, "message") or code in (2, 1, 503) or "unavailable" in text or "connect" in text
-            or "deadline" in text or "timeout" in text or "name" in str(code).lower())
+            or "timeout" in text or "name" in str(code).lower())
 
 
 def _reason(error: BaseException) -> str:
