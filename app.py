@@ -209,18 +209,19 @@ def build(qa: QA) -> gr.Blocks:
             raise gr.Error(str(error)) from None
 
     def upload(files, progress=gr.Progress(track_tqdm=True)):
+        """Status, the library table, and an emptied file picker (the next upload starts afresh)."""
         if not files:
-            return f"Choose one or more {', '.join(SUFFIXES)} files first.", library_rows(qa)
+            return f"Choose one or more {', '.join(SUFFIXES)} files first.", library_rows(qa), None
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         try:
             intake, sync = qa.add_documents(paths, max_bytes=UPLOAD_LIMIT_BYTES)
         except StoreUnavailable as error:  # the files are in the folder: the next sync indexes them
-            return f"Saved, but not indexed yet — {error}", library_rows(qa)
+            return f"Saved, but not indexed yet — {error}", library_rows(qa), None
         lines = [f"Added {', '.join(intake.added)}." if intake.added else "No new documents added."]
         lines += [f"Already indexed: {', '.join(intake.already_present)}."] if intake.already_present else []
         lines += [f"Rejected — {reason}" for reason in intake.rejected.values()]
         lines += [f"Index: {sync.summary()}"]
-        return "\n\n".join(lines), library_rows(qa)
+        return "\n\n".join(lines), library_rows(qa), None
 
     with gr.Blocks(title="citeqa") as demo:
         gr.Markdown("# citeqa\nAsk about the articles. Every answer quotes them word for word and cites its source.")
@@ -248,7 +249,7 @@ def build(qa: QA) -> gr.Blocks:
         inputs, outputs = [question, k, show, writer], [answer, sources, passages]
         button.click(ask, inputs, outputs, api_name="ask")
         question.submit(ask, inputs, outputs, api_visibility="private")
-        add.click(upload, [files], [status, library], api_visibility="private")
+        add.click(upload, [files], [status, library, files], api_visibility="private")
         gr.api(answer_json, api_name="answer")
     return demo
 

@@ -16,10 +16,12 @@ import sys
 
 from .common import OUT, ROOT, table
 
-BENCHMARKS = ("indexing", "ingestion", "retrieval", "milvus", "answering", "startup", "load")
+BENCHMARKS = ("indexing", "passages", "ingestion", "hostile", "retrieval", "milvus", "answering", "startup", "load")
 TITLES = {
     "indexing": "Indexing throughput and memory",
     "ingestion": "Reading PDF, Word and web pages",
+    "hostile": "Hostile documents",
+    "passages": "Passage lengths and text without sentence ends",
     "retrieval": "Retrieval at 10k, 100k and 1M passages",
     "milvus": "The Milvus store next to the local store",
     "answering": "Answering the seeds question set",

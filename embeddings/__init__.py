@@ -1,16 +1,32 @@
-"""Documents in, a searchable index out. Never imports ``qa``."""
-from .encoder import DEFAULT_ENCODER, Encoder
-from .index import Index, IndexSettings, SyncReport
-from .intake import IntakeReport, add_files, safe_name
-from .loading import DocumentError, read_document
-from .records import Document, DocumentMeta, Passage, Span, page_of, pages_between
-from .splitting import SplitSettings, sentence_spans, split_document
-from .store import IndexCorrupt
-from .stores import Scored, Store, StoreMismatch, StoreUnavailable, open_store, store_uri
+"""Documents in, a searchable index out. Never imports ``qa``.
 
-__all__ = [
-    "DEFAULT_ENCODER", "Document", "IntakeReport", "add_files", "safe_name", "DocumentError", "DocumentMeta", "Encoder", "Index", "IndexCorrupt",
-    "IndexSettings", "Passage", "Span", "SplitSettings", "SyncReport", "read_document", "sentence_spans",
-    "split_document", "page_of", "pages_between", "Scored", "Store", "StoreMismatch", "StoreUnavailable",
-    "open_store", "store_uri",
-]
+Names are imported on first use: the document-reading worker (``embeddings.worker``) imports this
+package too, and must start in a fraction of a second without torch or the models."""
+from importlib import import_module
+
+_WHERE = {
+    "DEFAULT_ENCODER": "encoder", "Encoder": "encoder",
+    "Index": "index", "IndexSettings": "index", "SyncReport": "index",
+    "IntakeReport": "intake", "add_files": "intake", "safe_name": "intake",
+    "DocumentError": "loading", "read_document": "loading",
+    "Document": "records", "DocumentMeta": "records", "Passage": "records", "Span": "records",
+    "page_of": "records", "pages_between": "records",
+    "ReadLimits": "sandbox", "Sandbox": "sandbox",
+    "SplitSettings": "splitting", "sentence_spans": "splitting", "split_document": "splitting",
+    "IndexCorrupt": "store",
+    "Scored": "stores", "Store": "stores", "StoreMismatch": "stores", "StoreUnavailable": "stores",
+    "open_store": "stores", "store_uri": "stores",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'embeddings' has no attribute {name!r}")
+    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .models import resolve, resolve_dtype
+from .tokens import Tokens
 
 DEFAULT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -34,6 +35,10 @@ class Encoder:
         self.model.to(resolve_dtype(dtype))
         dimension = self.model.get_embedding_dimension()
         self.dimension = int(dimension) if dimension else int(self.encode(["probe"]).shape[1])
+        self.tokens = Tokens(self.model.tokenizer.backend_tokenizer)
+        """Its tokenizer, which bounds passages (``SplitSettings.max_tokens``)."""
+        self.max_tokens = int(self.model.max_seq_length) - 2
+        """Tokens of text it reads; the rest of a longer text would not count in its vector."""
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         if not texts:

@@ -14,9 +14,10 @@ from tqdm.auto import tqdm
 from .encoder import DEFAULT_ENCODER, Encoder
 from .formats import loader_for
 from .formats.pdf import PAGE_BREAK, PageImage, ocr_languages, ocr_page_pdf, render_page
-from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_document, read_metadata,
+from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_metadata,
                       read_passwords, unreadable_types)
 from .records import Document, DocumentMeta, Passage
+from .sandbox import ReadLimits, Sandbox
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
 from .store import DocumentEntry, IndexCorrupt, Manifest
 from .stores import open_store
@@ -45,6 +46,9 @@ class IndexSettings:
     ocr: str | None = None
     """Tesseract languages ("eng", "deu+eng") to read PDF pages that have no text layer; None: such
     a PDF is skipped with its reason. Needs Debian's tesseract-ocr (``make setup`` installs it)."""
+    reading: ReadLimits = field(default_factory=ReadLimits)
+    """What reading one document may cost (memory, CPU and wall time in a worker process); a file past
+    them is skipped with the reason. Not stamped: it decides which files are read, not how."""
 
 
 ENCODE_BATCH = 256
@@ -89,7 +93,7 @@ class SyncReport:
         lines = [", ".join(parts)]
         if self.rebuilt_because:
             lines.append(f"rebuilt from scratch: {self.rebuilt_because}")
-        lines += [f"skipped {name}" if reason.startswith(name) else f"skipped {name}: {reason}"
+        lines += [f"skipped {reason}" if reason.startswith(name) else f"skipped {name}: {reason}"
                   for name, reason in self.skipped.items()]
         return "\n".join(lines)
 
@@ -208,6 +212,9 @@ class Index:
                                 "(an empty folder is fine for answering from a shared store)")
         index_dir = Path(index_dir) if index_dir else folder / INDEX_DIRNAME
         encoder = encoder or Encoder(settings.encoder)
+        if settings.split.max_tokens > encoder.max_tokens:
+            raise ValueError(f"SplitSettings.max_tokens is {settings.split.max_tokens}, but the encoder "
+                             f"{settings.encoder} reads only {encoder.max_tokens} tokens of a passage; lower it")
         index_dir.mkdir(parents=True, exist_ok=True)
         target = store if isinstance(store, Store) else open_store(store or "local", folder, index_dir)
         with FileLock(str(index_dir / "lock")):
@@ -271,7 +278,7 @@ def _sync(folder: Path, target: Store, settings: IndexSettings, encoder: Encoder
     others = {s: e for s, e in stored.items() if e.origin != origin}
     metas = read_metadata(folder)
     keep, candidates = _unchanged(folder, old_docs, others, metas, settings, target.uri, report)
-    fresh = _read_fresh(candidates, keep, metas, read_passwords(folder), settings, report)
+    fresh = _read_fresh(candidates, keep, metas, read_passwords(folder), settings, encoder, report, progress)
     for reason in report.skipped.values():
         log.warning("skipped %s", reason)
     report.unchanged = sorted(keep)
@@ -319,26 +326,35 @@ def _unchanged(folder: Path, old_docs: dict[str, DocumentEntry], others: dict[st
 
 
 def _read_fresh(candidates, keep: dict[str, DocumentEntry], metas, passwords: dict[str, str],
-                settings: IndexSettings, report: SyncReport) -> list[_Fresh]:
+                settings: IndexSettings, encoder: Encoder, report: SyncReport, progress: bool) -> list[_Fresh]:
     """The candidates read and split; unreadable ones and copies of an indexed document are skipped."""
     seen = {entry.sha256: source for source, entry in keep.items()}
     fresh: list[_Fresh] = []
-    for item in candidates:
-        try:
-            document = read_document(item.path, item.source, None, settings.max_document_bytes,
-                                     passwords.get(item.source), settings.ocr)
-        except DocumentError as error:
-            report.skipped[item.source] = str(error)
-            continue
-        if document.sha256 in seen:
-            report.skipped[item.source] = f"{item.source}: same content as {seen[document.sha256]}, which is indexed"
-            continue
-        seen[document.sha256] = item.source
-        fresh.append(_Fresh(item.source, document.sha256, document.encoding,
-                            merge_meta(document.meta, metas.get(item.source)),
-                            split_document(document, settings.split), document.loader, document.pages, document.meta,
-                            document.text))
+    with Sandbox(settings.reading) as sandbox:
+        for item in tqdm(candidates, desc="reading documents", unit="file", disable=not progress or len(candidates) < 2):
+            document = _read_one(sandbox, item, settings, passwords, report)
+            if document is None:
+                continue
+            if document.sha256 in seen:
+                report.skipped[item.source] = f"{item.source}: same content as {seen[document.sha256]}, which is indexed"
+                continue
+            seen[document.sha256] = item.source
+            fresh.append(_Fresh(item.source, document.sha256, document.encoding,
+                                merge_meta(document.meta, metas.get(item.source)),
+                                split_document(document, settings.split, encoder.tokens), document.loader,
+                                document.pages, document.meta, document.text))
     return fresh
+
+
+def _read_one(sandbox: Sandbox, item, settings: IndexSettings, passwords: dict[str, str],
+              report: SyncReport) -> Document | None:
+    """The document read in the sandbox, or None with the reason it was skipped in ``report``."""
+    try:
+        return sandbox.read(item.path, item.source, settings.max_document_bytes, passwords.get(item.source),
+                            settings.ocr)
+    except DocumentError as error:
+        report.skipped[item.source] = str(error)
+        return None
 
 
 def _encode(texts: list[str], encoder: Encoder, progress: bool) -> np.ndarray:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embeddings import IndexSettings, SplitSettings
+from embeddings import IndexSettings, ReadLimits, SplitSettings
 
 from .language_model import DEFAULT_GENERATOR
 from .reader import DEFAULT_READER
@@ -86,4 +86,4 @@ class Config:
         return Path(self.index_dir) if self.index_dir else Path(folder) / ".citeqa"
 
 
-__all__ = ["Config", "IndexSettings", "SplitSettings"]
+__all__ = ["Config", "IndexSettings", "ReadLimits", "SplitSettings"]

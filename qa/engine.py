@@ -88,7 +88,7 @@ class QA:
         """Copy documents (any type ``embeddings.formats`` reads) into the corpus folder (checked, safely renamed) and index them."""
         limit = max_bytes or self.config.index.max_document_bytes
         with self._corpus.lock:
-            intake = add_files(self.index.folder, files, limit, self.config.index.ocr)
+            intake = add_files(self.index.folder, files, limit, self.config.index.ocr, self.config.index.reading)
             return intake, self.sync(progress)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:

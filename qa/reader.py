@@ -99,8 +99,9 @@ class Reader:
         pairs = [(question, passage) for question, passages in requests for passage in passages]
         if not pairs:
             return [[] for _ in requests]
-        # longest_first: a question longer than the window (up to 2,000 characters) is cut, not refused.
-        enc = self.tokenizer([q for q, _ in pairs], [p for _, p in pairs], truncation="longest_first",
+        # only_first: a question too long for the window (up to 2,000 characters) is cut, the passage
+        # never: passages are bounded (SplitSettings.max_tokens) to leave a question 93 tokens of it.
+        enc = self.tokenizer([q for q, _ in pairs], [p for _, p in pairs], truncation="only_first",
                              max_length=self.max_length, return_offsets_mapping=True)
         logits: list = [None] * len(pairs)
         for length, rows in self._buckets([len(ids) for ids in enc["input_ids"]]):

@@ -54,3 +54,16 @@ def milvus_server(tmp_path_factory):
     server = MilvusServer(tmp_path_factory.mktemp("milvus") / "data").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Path:
+    """The hostile corpus of ``benchmarks.hostile``, made once (the three 1.5 GB bombs take ~20 s to pack)."""
+    from benchmarks.hostile import make_corpus
+
+    docs = ROOT.parent / "shared" / "docs"
+    assert docs.is_dir(), f"{docs} missing: the hostile corpus truncates fixtures of ../shared/docs"
+    folder = tmp_path_factory.mktemp("hostile") / "made"
+    make_corpus(folder)
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 20 * 2**20, "small on disk"
+    return folder

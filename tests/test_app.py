@@ -382,7 +382,7 @@ def _open_page_view(page, card) -> list[dict]:
 def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, browser):
     page = ask_in_browser(browser, pdf_server, "Which system does the dense retriever outperform?", height=1600)
     card = page.locator("#citeqa-sources .citeqa-card").first
-    assert "multi-column-2p.pdf · p. 1" in card.locator(".meta").inner_text()
+    assert "multi-column-2p.pdf · p. 2" in card.locator(".meta").inner_text()
     boxes = _open_page_view(page, card)
     quote = [b for b in boxes if b["kind"] == "quote"]
     assert quote and any(b["kind"] == "short" for b in boxes)
@@ -391,7 +391,7 @@ def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, brows
         assert 0 <= b["top"] and b["top"] + b["height"] <= b["imgHeight"] + 1
         assert b["width"] > 0 and b["height"] > 0
     assert max(b["width"] / b["height"] for b in quote) > 3, "lines of text run across the page"
-    # The quote stands in the left column of page 1 (the abstract).
+    # The quote stands in the left column of page 2 (the introduction's summary of the results).
     assert all(b["left"] + b["width"] < 0.55 * b["imgWidth"] for b in quote)
     card.locator("details.citeqa-page").scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -464,4 +464,33 @@ def test_the_app_answers_from_milvus_and_says_so_when_milvus_is_down(milvus_app,
         milvus.start()
     ask_in_browser(browser, url, "Who is the Russian Industry and Trade Minister?", page=page,
                    until="#citeqa-sources .citeqa-card mark >> text=Denis Manturov")
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory, seeds_copy):
+    corpus = _copy(seeds_copy, tmp_path_factory.mktemp("hostile-ui") / "corpus")
+    for url in launch(corpus):
+        yield url
+
+
+def test_each_hostile_upload_is_refused_and_the_server_answers_right_after(hostile_server, hostile, browser):
+    from gradio_client import Client
+
+    from tests.embeddings.test_sandbox import REASONS
+
+    client = Client(hostile_server, verbose=False)
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    page.goto(hostile_server)
+    open_accordion(page, "citeqa-documents", "#citeqa-upload")
+    for name, reason in sorted(REASONS.items()):
+        page.locator("#citeqa-upload input[type=file]").set_input_files([str(hostile / name)])
+        page.wait_for_timeout(800)
+        page.locator("#citeqa-add").click()
+        page.wait_for_function(f"document.querySelector('#citeqa-upload-status').innerText.includes('Rejected — {name}')",
+                               timeout=120_000)
+        status = page.locator("#citeqa-upload-status").inner_text()
+        assert reason in status and "Traceback" not in status, (name, status)
+        answer = client.predict("Who is the Russian Industry and Trade Minister?", api_name="/answer")
+        assert "Manturov" in answer["answer"], (name, answer["answer"])
     page.close()

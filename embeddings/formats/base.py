@@ -14,6 +14,8 @@ class Limits:
 
     max_text_chars: int = 8 * 1024 * 1024
     max_pages: int = 2000
+    max_page_chars: int = 200_000
+    """A dense page of print holds under 10,000 characters; a page of more is a table dump or crafted."""
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,11 @@ class PdfLoader(Loader):
                                     "split it or raise max_pages")
             texts, starts, length, scanned = [], [], 0, 0
             for n in range(len(pdf)):
-                text = page_text(pdf[n].get_textpage())[0]
+                textpage = pdf[n].get_textpage()
+                if textpage.count_chars() > limits.max_page_chars:
+                    raise DocumentError(f"{source}: page {n + 1} holds {textpage.count_chars():,} characters (over "
+                                        f"{limits.max_page_chars:,}): a data dump or a crafted file; split it or remove it")
+                text = page_text(textpage)[0]
                 if self.ocr is not None and not text.strip():
                     tesseract.check(self.ocr, source)
                     text, scanned = _ocr_text(pdf[n], self.ocr, source, n + 1), scanned + 1

@@ -4,6 +4,9 @@ import time
 
 import numpy as np
 
+from embeddings import DEFAULT_ENCODER
+from embeddings.tokens import tokens_of
+
 
 def hash_vector(text: str, dimension: int = 16) -> np.ndarray:
     seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
@@ -14,6 +17,8 @@ def hash_vector(text: str, dimension: int = 16) -> np.ndarray:
 class HashEncoder:
     name = "test/hash-encoder"
     dimension = 16
+    max_tokens = 254
+    tokens = tokens_of(DEFAULT_ENCODER)  # passages are bounded by the real tokenizer, as with the real encoder
 
     def __init__(self, delay: float = 0.0, on_encode=None):
         self.delay, self.on_encode, self.calls = delay, on_encode, 0

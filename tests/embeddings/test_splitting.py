@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from embeddings.records import Document
@@ -70,3 +71,75 @@ def test_any_text_splits_into_exact_spans(text):
 def test_page_like_text_splits_into_exact_spans(parts):
     document = doc("".join(parts))
     check_spans(document, split_document(document))
+
+
+# ---- every passage is bounded, whatever the text looks like -------------------------------------
+
+from embeddings import DEFAULT_ENCODER, DocumentError, read_document  # noqa: E402
+from embeddings.tokens import tokens_of  # noqa: E402
+from tests.conftest import ROOT, SEEDS  # noqa: E402
+
+TOKENS = tokens_of(DEFAULT_ENCODER)
+DOCS = ROOT.parent / "shared" / "docs"
+
+
+def check_bounded(document: Document, passages, settings: SplitSettings = SplitSettings()) -> None:
+    check_spans(document, passages)
+    counts = TOKENS.count([p.text for p in passages])
+    assert max(counts, default=0) <= settings.max_tokens
+    assert max((len(p.text) for p in passages), default=0) <= settings.max_chars
+
+
+def covered(document: Document, passages) -> bool:
+    """Every non-space character of the document lies in some passage (cleaning aside)."""
+    inside = bytearray(len(document.text))
+    for p in passages:
+        inside[p.start:p.end] = b"\x01" * (p.end - p.start)
+    return all(inside[i] or c.isspace() for i, c in enumerate(document.text))
+
+
+@pytest.mark.parametrize("text", [
+    "word " * 60_000,                                  # no punctuation, no line breaks
+    "x" * 50_000,                                      # no white space at all
+    "数据" * 20_000,                                   # CJK without spaces
+    "1,234.5 " * 20_000,                               # a flattened table of numbers
+    "Normal prose. " * 50 + "run on " * 3_000 + "The end.",
+])
+def test_text_without_sentence_ends_is_cut_into_bounded_overlapping_passages(text):
+    document = doc(text)
+    passages = split_document(document)
+    check_bounded(document, passages)
+    assert covered(document, passages)
+    # the usual overlap: consecutive passages of a cut sentence share a piece
+    assert any(a.sentences[-1] == b.sentences[0] for a, b in zip(passages, passages[1:]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000),
+       st.integers(min_value=16, max_value=120))
+def test_any_text_stays_under_any_bound(text, max_tokens):
+    split = SplitSettings(max_sentences=3, overlap=1, max_chars=400, max_tokens=max_tokens)
+    document = doc(text)
+    check_bounded(document, split_document(document, split), split)
+
+
+def test_seeds_passages_are_unchanged_by_the_bound():
+    """Normal prose is under the bound: the seeds cut exactly as without it."""
+    loose = SplitSettings(max_tokens=100_000)
+    for path in sorted(SEEDS.glob("*.txt")):
+        document = doc(path.read_text(encoding="utf-8"))
+        assert split_document(document) == split_document(document, loose)
+
+
+def test_every_passage_of_the_real_documents_respects_the_bound():
+    assert DOCS.is_dir(), f"{DOCS} missing: the tests read ../shared/docs"
+    files = [p for p in sorted(DOCS.rglob("*")) + sorted(SEEDS.glob("*.txt")) if p.is_file()]
+    read = 0
+    for path in files:
+        try:
+            document = read_document(path, path.name)
+        except DocumentError:  # unreadable fixtures are the loaders' tests' business
+            continue
+        check_bounded(document, split_document(document))
+        read += 1
+    assert read >= 35
