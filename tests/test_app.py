@@ -92,11 +92,16 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        instance = chromium(p)
         yield instance
         instance.close()
+
+
+def chromium(playwright):
+    """Debian's Chromium, headless, with nothing that reaches for the network (it is closed here)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"])
 
 
 def ask_in_browser(browser, url: str, question: str, until: str = "#citeqa-sources .citeqa-card mark",
