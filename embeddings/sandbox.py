@@ -86,18 +86,19 @@ class _Worker:
 
     def receive(self, deadline: float) -> dict:
         """The next message; ``_Stopped`` when the worker died or the deadline passed."""
-        fd = self.process.stdout.fileno()
-        while b"\n" not in self.buffer:
+        fd, chunks = self.process.stdout.fileno(), [self.buffer]
+        while b"\n" not in chunks[-1]:  # a document's text may be tens of MB: join once, at the end
             self._watch()
             if time.monotonic() > deadline:
+                self.buffer = b"".join(chunks)
                 raise _Stopped(timed_out=True)
             ready, _, _ = select.select([fd], [], [], POLL_S)
             if ready:
                 chunk = os.read(fd, 1 << 20)
                 if not chunk:
                     raise _Stopped(timed_out=False)
-                self.buffer += chunk
-        line, _, self.buffer = self.buffer.partition(b"\n")
+                chunks.append(chunk)
+        line, _, self.buffer = b"".join(chunks).partition(b"\n")
         return json.loads(line)
 
     def _watch(self) -> None:
