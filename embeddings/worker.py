@@ -32,10 +32,13 @@ def _safe_xml() -> None:
 
 
 def _cap_cpu(seconds: float) -> None:
-    """SIGXCPU once this document has used ``seconds`` of CPU (SIGKILL two seconds after)."""
+    """SIGXCPU once this document has used ``seconds`` of CPU. Only the soft limit moves: a hard limit,
+    once lowered, cannot be raised again without CAP_SYS_RESOURCE, and the worker reads document
+    after document (the sandbox's wall time stops a parser that ignores the signal)."""
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime + seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def _pdf_pages(path: Path, password: str | None) -> int:

@@ -119,3 +119,13 @@ def test_the_cpu_cap_stops_a_parser_that_loops():
     loop = "from embeddings.worker import _cap_cpu\n_cap_cpu(0.5)\nwhile True:\n    pass\n"
     run = subprocess.run([sys.executable, "-c", loop], cwd=ROOT, timeout=120)
     assert run.returncode == -signal.SIGXCPU
+
+
+def test_the_cpu_cap_is_armed_anew_for_document_after_document():
+    """A worker reads thousands of documents: each gets its own allowance however much CPU came before
+    (a hard limit lowered once could not be raised again, and SciFact's 5,183 abstracts failed from
+    the 1,800th on)."""
+    many = ("import time\nfrom embeddings.worker import _cap_cpu\nfor _ in range(4):\n    _cap_cpu(3.0)\n"
+            "    start = time.process_time()\n    while time.process_time() - start < 1.0:\n        pass\nprint('read')\n")
+    run = subprocess.run([sys.executable, "-c", many], cwd=ROOT, timeout=120, capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "read", run.stderr[-500:]
