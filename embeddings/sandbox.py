@@ -143,7 +143,8 @@ class Sandbox:
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
         self.last_peak_mb = 0.0
-        """Peak resident memory of the worker while it read the last document (for benchmarks)."""
+        """The worker's peak resident memory by the end of the last document: the kernel's high-water
+        mark over the worker's life, so a fresh Sandbox per document measures that document alone."""
 
     def __enter__(self) -> Sandbox:
         return self
