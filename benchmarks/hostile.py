@@ -182,7 +182,7 @@ HOSTILE = {
     "xhtml-xxe.html": (xhtml_xxe, "an XHTML page with an external entity naming /etc/passwd"),
     "pdf-100k-pages.pdf": (pdf_many_pages, "100,000 empty pages"),
     "pdf-xref-loop.pdf": (pdf_xref_loop, "a cross-reference chain and a page tree that loop"),
-    "zip-named.pdf": (lambda: docx_laughs(), "a ZIP file named .pdf"),
+    "zip-named.pdf": (docx_laughs, "a ZIP file named .pdf"),
 }
 TRUNCATED = {".pdf": "pdf/fake-memo.pdf", ".docx": "docx/handbook-1p.docx", ".odt": "other/fake.odt",
              ".epub": "other/eng_spa_mult.epub", ".html": "html/example-10k-1p.html", ".rtf": "other/fake-doc.rtf",

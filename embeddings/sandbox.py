@@ -32,7 +32,7 @@ START_TIMEOUT_S = 60.0
 OUT_OF_MEMORY_SHARE = 0.5
 """A worker killed by a signal after its address space reached this share of the cap ran out of memory:
 a parser's allocation failed (C++ aborts on it), as on a PDF whose content stream inflates to 534 MB.
-Reading the 42 files of ../shared/docs never takes a tenth of the cap."""
+Reading all 42 files of ../shared/docs took 108 MB of address space at most, a tenth of the cap."""
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
@@ -41,11 +41,11 @@ class ReadLimits:
     """What reading one document may cost; past it the reading is stopped and the document skipped."""
 
     memory_mb: int = 1024
-    """Address space of the worker (parsers, the file and its text). The largest of ../shared/docs
-    needs about 150 MB."""
+    """Address space of the worker (parsers, the file and its text). One worker reading all 42 files
+    of ../shared/docs peaked at 95 MB resident."""
     cpu_seconds: float = 60.0
     wall_seconds: float = 60.0
-    """The fixtures read in under 3 s each; a minute is a file made to be slow."""
+    """Each file of ../shared/docs reads in under 0.5 s; a minute is a file made to be slow."""
     ocr_seconds_per_page: float = 30.0
     """Added to both time limits for each page of a PDF read with OCR (2.8 to 25 s a page measured)."""
 
@@ -78,7 +78,8 @@ class _Worker:
         self.buffer = b""
         self.peak_mb = 0.0
         self.address_peak_mb = 0.0
-        """Largest address space seen: near the cap, a crash was most likely a failed allocation."""
+        """Largest address space seen (the worker's life long): near the cap, a crash was most likely a
+        failed allocation."""
 
     def send(self, request: dict) -> None:
         self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
@@ -89,8 +90,7 @@ class _Worker:
         fd, chunks = self.process.stdout.fileno(), [self.buffer]
         while b"\n" not in chunks[-1]:  # a document's text may be tens of MB: join once, at the end
             self._watch()
-            if time.monotonic() > deadline:
-                self.buffer = b"".join(chunks)
+            if time.monotonic() > deadline:  # the worker is killed next: what it sent is of no use
                 raise _Stopped(timed_out=True)
             ready, _, _ = select.select([fd], [], [], POLL_S)
             if ready:
@@ -174,7 +174,6 @@ class Sandbox:
 
     def _ready(self) -> _Worker:
         if self._worker is not None and self._worker.process.poll() is None:
-            self._worker.peak_mb = self._worker.address_peak_mb = 0.0
             return self._worker
         if self._worker is not None:
             self._worker.kill()
@@ -229,7 +228,7 @@ class Sandbox:
         if timed_out:
             return (f"{source}: took longer than {limits.wall_seconds:g} s to read and was stopped: the file may be "
                     "made to be slow to parse; remove it, or raise IndexSettings.reading.wall_seconds")
-        if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+        if code == -signal.SIGXCPU:
             return (f"{source}: used more than {limits.cpu_seconds:g} s of CPU to read and was stopped: the file may "
                     "be made to be slow to parse; remove it, or raise IndexSettings.reading.cpu_seconds")
         if near_cap and code is not None and code < 0:
