@@ -21,6 +21,7 @@ import psutil
 from embeddings import DocumentError, pages_between
 from embeddings.loading import SUFFIXES
 from qa import QA, Answer, Config, QuestionError, StoreMismatch, StoreUnavailable, WriterRefused, cite
+from qa.answer import in_words
 from qa.config import OCR_HELP, STORE_HELP
 from qa.environment import quiet_libraries
 from qa.generators import EXTRACTIVE, label
@@ -54,7 +55,12 @@ CSS = """
 .citeqa-card .meta {color: #4b5563; font-size: 0.9em}
 .citeqa-card mark {background: #fde68a; padding: 0 2px}
 .citeqa-card mark .short {background: #f59e0b; font-weight: 700}
-.citeqa-answer .short {display: block; font-size: 1.25em; font-weight: 700; margin-bottom: 4px}
+.citeqa-answer .lead {margin-bottom: 4px}
+.citeqa-answer .short {font-size: 1.25em; font-weight: 700}
+.citeqa-answer .sure {margin-left: 10px; padding: 1px 8px; border-radius: 10px; font-size: .85em; white-space: nowrap}
+.citeqa-answer .sure.high {background: #dcfce7; color: #166534}
+.citeqa-answer .sure.mid {background: #fef9c3; color: #854d0e}
+.citeqa-answer .sure.low {background: #fee2e2; color: #991b1b}
 .citeqa-card .context {margin: 8px 0; line-height: 1.5}
 .citeqa-card .article {max-height: 360px; overflow-y: auto; white-space: pre-wrap; background: #fafafa; padding: 8px}
 .citeqa-note {color: #6b7280; font-style: italic}
@@ -78,15 +84,24 @@ def _linked(text: str) -> str:
     return re.sub(r"\[(\d+)\]", r'<a href="#citeqa-quote-\1">[\1]</a>', html.escape(text))
 
 
-def answer_html(text: str, answerable: bool = True, lead: str | None = None) -> str:
-    """The answer box: the short answer (``lead``) in bold above the sentences that say it."""
+def answer_html(text: str, answerable: bool = True, lead: str | None = None, confidence: float | None = None) -> str:
+    """The answer box: the short answer (``lead``) in bold, how sure it is, then the sentences that say it."""
     body = _linked(text)
     if lead:
         rest = text[len(lead):] if text.startswith(lead) else text
-        body = f'<span class="short">{_linked(lead)}</span>{_linked(rest.strip())}'
+        body = f'<div class="lead"><span class="short">{_linked(lead)}</span>{_sure(confidence)}</div>{_linked(rest.strip())}'
     if answerable:
         return f'<div class="citeqa-answer">{body}</div>'
-    return f'<div class="citeqa-answer unanswerable"><div class="badge">Not in the articles</div><div>{body}</div></div>'
+    best = ("" if confidence is None else
+            f'<div class="citeqa-note">The best candidate answer was {html.escape(in_words(confidence))}.</div>')
+    return f'<div class="citeqa-answer unanswerable"><div class="badge">Not in the articles</div><div>{body}</div>{best}</div>'
+
+
+def _sure(confidence: float | None) -> str:
+    if confidence is None:
+        return ""
+    level = "high" if confidence >= 0.85 else "mid" if confidence >= 0.65 else "low"
+    return f'<span class="sure {level}" title="probability that the short answer is right">{html.escape(in_words(confidence))}</span>'
 
 
 def _marked(text: str, quote, short) -> str:
@@ -172,20 +187,26 @@ def library_rows(qa: QA) -> list[list]:
 
 
 def build(qa: QA) -> gr.Blocks:
-    def view(k: int, writer: str) -> QA:
+    def view(k: int, writer: str, min_confidence: float | None = None) -> QA:
         if not 1 <= int(k) <= MAX_K:
             raise ValueError(f"k (passages retrieved) must be between 1 and {MAX_K}, not {k}")
+        changes = {"k": int(k)}
+        if min_confidence is not None and qa.min_confidence is not None:
+            if not 0.0 <= float(min_confidence) <= 1.0:
+                raise ValueError(f"min_confidence must be between 0 and 1, not {min_confidence}")
+            changes["min_confidence"] = float(min_confidence)
         try:
-            return qa.with_writer(writer, k=int(k))
+            return qa.with_writer(writer, **changes)
         except RuntimeError:  # a listed generator that fails to load: the operator's log says which
             log.exception("answer writer %r could not be loaded", writer)
             raise RuntimeError(f"the answer writer {writer!r} is unavailable; choose {EXTRACTIVE}") from None
 
-    def ask(question: str, k: int, show_passages: bool, writer: str = EXTRACTIVE):
+    def ask(question: str, k: int, show_passages: bool, writer: str = EXTRACTIVE, sure_percent: float | None = None):
         try:
             yield '<p class="citeqa-note">Reading the articles…</p>', "", ""
             draft = ""
-            for item in view(k, writer).stream(question):
+            least = None if sure_percent is None else float(sure_percent) / 100
+            for item in view(k, writer, least).stream(question):
                 if isinstance(item, Answer):
                     answer = item
                 else:
@@ -199,12 +220,14 @@ def build(qa: QA) -> gr.Blocks:
         else:
             passages = passages_html(qa, answer, "Retrieved passages, best evidence first, with their fused retrieval scores") if show_passages else ""
         lead = cite.lead(answer.short_answer, [q.citation for q in answer.quotes]) if answer.short_answer else None
-        yield answer_html(answer.answer, answer.answerable, lead), sources_html(qa, answer), passages
+        yield answer_html(answer.answer, answer.answerable, lead, answer.confidence), sources_html(qa, answer), passages
 
-    def answer_json(question: str, k: int = qa.config.k, writer: str = EXTRACTIVE) -> dict:
-        """The same JSON as ``Answer.to_dict()``; ``writer`` is one of the server's answer writers."""
+    def answer_json(question: str, k: int = qa.config.k, writer: str = EXTRACTIVE,
+                    min_confidence: float | None = None) -> dict:
+        """The same JSON as ``Answer.to_dict()``; ``writer`` is one of the server's answer writers;
+        ``min_confidence`` (0 to 1, default the server's): answer only when at least that sure."""
         try:
-            return view(k, writer).ask(question).to_dict()
+            return view(k, writer, min_confidence).ask(question).to_dict()
         except (QuestionError, WriterRefused, ValueError, RuntimeError) as error:
             raise gr.Error(str(error)) from None
 
@@ -239,6 +262,10 @@ def build(qa: QA) -> gr.Blocks:
             writer = gr.Dropdown(qa.writers, value=EXTRACTIVE, label="Answer written by",
                                  info="extractive: the short answer and the sentences that say it; a generator "
                                       "rewrites them, checked against the quotes", elem_id="citeqa-writer")
+            default_sure = round(100 * qa.min_confidence) if qa.min_confidence is not None else 0
+            sure = gr.Slider(0, 100, value=default_sure, step=1, label="Answer only when at least N% sure",
+                             info=f"default {default_sure}%: lower answers more questions and is wrong more often",
+                             visible=qa.min_confidence is not None, elem_id="citeqa-sure")
         with gr.Accordion("Documents", open=False, elem_id="citeqa-documents"):
             files = gr.File(label=f"Add documents: {', '.join(SUFFIXES)} (up to {UPLOAD_LIMIT_BYTES // 2**20} MB each)",
                             file_count="multiple", file_types=list(SUFFIXES), elem_id="citeqa-upload")
@@ -246,7 +273,7 @@ def build(qa: QA) -> gr.Blocks:
             status = gr.Markdown(elem_id="citeqa-upload-status")
             library = gr.Dataframe(library_rows(qa), headers=["file", "title", "author", "passages"],
                                    interactive=False, label="Indexed documents")
-        inputs, outputs = [question, k, show, writer], [answer, sources, passages]
+        inputs, outputs = [question, k, show, writer, sure], [answer, sources, passages]
         button.click(ask, inputs, outputs, api_name="ask")
         question.submit(ask, inputs, outputs, api_visibility="private")
         add.click(upload, [files], [status, library, files], api_visibility="private")

@@ -106,6 +106,9 @@ class Answer:
     passages: tuple[PassageRef, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     short_answer: ShortAnswer | None = None
+    confidence: float | None = None
+    """The probability that the short answer is right (for a declined question, that the best span the
+    engine rejected would have been); None with a reader that has no confidence model."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +116,7 @@ class Answer:
             "answer": self.answer,
             "answerable": self.answerable,
             "short_answer": self.short_answer.to_dict() if self.short_answer else None,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "quotes": [q.to_dict() for q in self.quotes],
             "sources": [s.to_dict() for s in self.sources],
             "passages": [p.to_dict() for p in self.passages],
@@ -128,10 +132,12 @@ class Answer:
             passages=tuple(PassageRef.from_dict(p) for p in data.get("passages", [])),
             timings_ms=dict(data.get("timings_ms", {})),
             short_answer=ShortAnswer.from_dict(data["short_answer"]) if data.get("short_answer") else None,
+            confidence=None if data.get("confidence") is None else float(data["confidence"]),
         )
 
     def __str__(self) -> str:
-        lines = ([f"Answer: {self.short_answer.text} [{self.short_answer.citation}]"] if self.short_answer else [])
+        sure = f" — {in_words(self.confidence)}" if self.confidence is not None else ""
+        lines = ([f"Answer: {self.short_answer.text} [{self.short_answer.citation}]{sure}"] if self.short_answer else [])
         lines += [self.answer, ""]
         by_citation = {s.citation: s for s in self.sources}
         for quote in self.quotes:
@@ -139,7 +145,21 @@ class Answer:
             label = source.label if source else quote.source
             lines.append(f"[{quote.citation}] “{' '.join(quote.text.split())}”")
             lines.append(textwrap.indent(f"— {label} ({quote.source}, characters {quote.start}–{quote.end})", "    "))
+        if not self.answerable and self.confidence is not None:
+            lines.append(f"The best span found was {in_words(self.confidence)}, under the answering point.")
         if not self.answerable and self.passages:
             lines.append("Closest passages (not support for an answer):")
             lines += [f"  - {p.source} [{p.start}:{p.end}] score {p.score:.3f}" for p in self.passages[:3]]
         return "\n".join(lines).rstrip()
+
+
+def in_words(probability: float) -> str:
+    """A confidence as a reader takes it in at a glance: a few words and the percentage."""
+    percent = round(100 * probability)
+    if probability >= 0.85:
+        return f"very likely right ({percent}%)"
+    if probability >= 0.65:
+        return f"likely right ({percent}%)"
+    if probability >= 0.45:
+        return f"uncertain ({percent}%)"
+    return f"probably wrong ({percent}%)"

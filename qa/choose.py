@@ -1,7 +1,8 @@
 """Choosing the evidence: which read passages answer the question, or that none does.
 
-The decision is the reader's: its best span must score above the reader's calibrated no-answer
-threshold (chosen on SQuAD TUNE articles, shipped in reader.json). A passage from another
+The decision is the confidence stage's (``confidence``: the probability that the reader's best span
+is right must reach ``Config.min_confidence``), or, for a reader without a confidence model, the
+reader's: its best span must score above the no-answer threshold shipped in reader.json. A passage from another
 document whose best span says the same thing is cited beside it ("also in [2]")."""
 from __future__ import annotations
 
@@ -33,10 +34,15 @@ def by_reading(hits: list[Hit], spans: list[Span], threshold: float = float("-in
     return [hits[i] for i in order] + hits[len(spans):]
 
 
-def choose(hits: list[Hit], spans: list[Span], threshold: float, max_sources: int = 2) -> list[Choice]:
-    """The surest span when it clears ``threshold``, then spans of other documents that state it too."""
+def choose(hits: list[Hit], spans: list[Span], threshold: float, max_sources: int = 2,
+           sure: bool | None = None) -> list[Choice]:
+    """The surest span when it answers, then spans of other documents clearing ``threshold`` that state it
+    too. Whether it answers: ``sure``, the confidence stage's verdict, when there is one, else whether
+    it clears ``threshold``."""
     ranked = sorted(spans, key=lambda s: -s.score)
-    if not ranked or ranked[0].score < threshold or not ranked[0].text.strip():
+    if not ranked or not ranked[0].text.strip():
+        return []
+    if not (ranked[0].score >= threshold if sure is None else sure):
         return []
     best = ranked[0]
     chosen = [Choice(hits[best.passage], best)]

@@ -21,6 +21,8 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retrieval", choices=("hybrid", "dense", "bm25"), help="retrieval mode (default hybrid)")
     parser.add_argument("--k", type=int, help="passages retrieved per question (default 5)")
     parser.add_argument("--reader", help="folder of trained reader weights (default: the bundled one)")
+    parser.add_argument("--min-confidence", type=float, metavar="P",
+                        help="answer only when at least this sure, 0 to 1 (default: the reader's, chosen on SQuAD TUNE)")
     parser.add_argument("--store", help=STORE_HELP)
     parser.add_argument("--ocr", metavar="LANGS", help=OCR_HELP)
 
@@ -29,7 +31,7 @@ def _config(args: argparse.Namespace):
     from qa import Config
 
     changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader", "store",
-                                                    "ocr")
+                                                    "ocr", "min_confidence")
                if getattr(args, name, None) is not None}
     return Config().with_(**changes)
 
@@ -94,7 +96,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _public_benchmark(args: argparse.Namespace) -> int:
-    from qa import public_sets
+    from qa import public_sets, reliability
 
     shared = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
     if args.benchmark == "squad":
@@ -109,6 +111,9 @@ def _public_benchmark(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     (out / "report.md").write_text(public_sets.markdown(args.benchmark, report), encoding="utf-8")
+    for part in ("answers", "open"):
+        if (report.get(part) or {}).get("confidence"):
+            reliability.chart(report[part]["confidence"], out / "confidence.png", f"{args.benchmark} ({part})")
     print(public_sets.markdown(args.benchmark, report))
     return 0
 

@@ -49,6 +49,10 @@ class Config:
     """The span reader (a folder holding reader.safetensors and reader.json); it answers or declines."""
     reader_threshold: float | None = None
     """Declining point on the reader's score; None: the one calibrated with the weights (reader.json)."""
+    min_confidence: float | None = None
+    """Answer only when the probability that the short answer is right (``Answer.confidence``) is at
+    least this, 0 to 1; None: the default chosen on TUNE, shipped in reader.json. Lower answers more
+    questions and is wrong more often."""
     passage_rerank: bool = True
     """Reorder the ``k`` retrieved passages by the reader's best span in each (see ``choose.by_reading``)."""
     max_sources: int = 2
@@ -72,6 +76,8 @@ class Config:
         for name in ("k", "depth", "max_sources", "max_batch", "max_question_chars", "max_new_tokens"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Config.{name} must be at least 1, not {getattr(self, name)}")
+        if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
+            raise ValueError(f"Config.min_confidence must be between 0 and 1 (a probability), not {self.min_confidence}")
         if not 0 <= self.batch_window_ms <= 1000:
             raise ValueError(f"Config.batch_window_ms must be between 0 and 1000, not {self.batch_window_ms}")
 

@@ -15,6 +15,7 @@ from . import choose, cite, verify, writer
 from .batching import BatchedModels
 from .generators import EXTRACTIVE, Generators
 from .answer import Answer, PassageRef, Quote, ShortAnswer, Source
+from .confidence import Calibrator, features
 from .config import Config
 from .language_model import LanguageModel
 from .question import clean_question
@@ -41,6 +42,11 @@ class QA:
         self.reader = reader
         self.config = config
         self._lm = lm
+        fitted = reader.settings.get("confidence")
+        self.calibrator = Calibrator.from_dict(fitted) if fitted else None
+        if config.min_confidence is not None and self.calibrator is None:
+            raise ValueError(f"Config.min_confidence needs a reader whose reader.json has a confidence model; "
+                             f"{config.reader} has none (calibrate it: citeqa train-reader --calibrate-only --out {config.reader})")
 
     @property
     def index(self) -> Index:
@@ -62,6 +68,17 @@ class QA:
     def threshold(self) -> float:
         """The reader score below which the question is declined."""
         return self.reader.threshold if self.config.reader_threshold is None else self.config.reader_threshold
+
+    @property
+    def min_confidence(self) -> float | None:
+        """The confidence an answer needs (None: the reader has no confidence model; its threshold decides)."""
+        if self.calibrator is None:
+            return None
+        return self.calibrator.min_confidence if self.config.min_confidence is None else self.config.min_confidence
+
+    def confidence(self, hits: list[Hit], spans: list[Span]) -> float | None:
+        """The probability that the best of ``spans`` (the reader's, one per passage of ``hits``) is right."""
+        return None if self.calibrator is None else self.calibrator.probability(features(hits, spans))
 
     @classmethod
     def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
@@ -96,6 +113,13 @@ class QA:
         reordered by the reader's best span in each when ``config.passage_rerank`` is on."""
         question = clean_question(question, self.config.max_question_chars)
         return self._search(self.index, question, k or self.config.k, read=self.config.passage_rerank)[0]
+
+    def read(self, question: str) -> tuple[list[Hit], list[Span]]:
+        """The passages the reader reads for the question, in the fused order, and its best span in each:
+        what the answer is chosen from (calibration fits the threshold and the confidence on it)."""
+        question = clean_question(question, self.config.max_question_chars)
+        _, head, spans = self._search(self.index, question, self.config.k)
+        return head, spans
 
     def _search(self, index: Index, question: str, k: int, read: bool = True,
                 clock: _Clock | None = None) -> tuple[list[Hit], list[Hit], list[Span]]:
@@ -177,18 +201,22 @@ class QA:
         cfg, clock = self.config, _Clock()
         hits, head, spans = self._search(index, question, cfg.k, clock=clock)
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
-        chosen = choose.choose(head, spans, self.threshold, cfg.max_sources)
+        confidence = self.confidence(head, spans)
+        sure = None if confidence is None else confidence >= self.min_confidence
+        chosen = choose.choose(head, spans, self.threshold, cfg.max_sources, sure)
         clock.lap("choose")
         if not chosen:
             yield NOT_IN_ARTICLES
-            yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
+            yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
+                         confidence=confidence)
             return
         short, quotes, text = cite.compose(chosen, lambda source: index.documents[source].pages)
         yield cite.lead(short, [q.citation for q in quotes])
         text = yield from self._write(question, quotes, text, clock)
-        answer = self._assemble(index, question, text, short, quotes, passages, clock)
+        answer = self._assemble(index, question, text, short, quotes, passages, clock, confidence)
         if answer is None:
-            answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total())
+            answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
+                            confidence=confidence)
         yield answer
 
     @staticmethod
@@ -217,7 +245,7 @@ class QA:
         return extractive
 
     def _assemble(self, index: Index, question: str, text: str, short: ShortAnswer, quotes: tuple[Quote, ...],
-                  passages: tuple[PassageRef, ...], clock: _Clock) -> Answer | None:
+                  passages: tuple[PassageRef, ...], clock: _Clock, confidence: float | None) -> Answer | None:
         documents = self._read(index, dict.fromkeys(q.source for q in quotes))
         sources = tuple(self._source(index, q.source, q.citation) for q in quotes)
         problems = verify.answer_problems(text, short, quotes, sources, documents.__getitem__,
@@ -226,7 +254,7 @@ class QA:
         if problems:
             log.warning("answer withheld: %s", "; ".join(problems))
             return None
-        return Answer(question, text, True, quotes, sources, passages, clock.total(), short)
+        return Answer(question, text, True, quotes, sources, passages, clock.total(), short, confidence)
 
     @staticmethod
     def _source(index: Index, source: str, citation: int) -> Source:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from tqdm.auto import tqdm
 
-from . import metrics
+from . import metrics, reliability
 from .answer import Answer
 from .retrieval import Hit
 from .verify import MARKER
@@ -27,6 +27,11 @@ class QA(Protocol):
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]: ...
 
     def ask(self, question: str) -> Answer: ...
+
+    def read(self, question: str) -> tuple[list[Hit], list]: ...
+
+    @property
+    def min_confidence(self) -> float | None: ...
 
 DEFAULT_QUESTIONS = Path(__file__).parent / "eval_sets" / "seeds.jsonl"
 CUTOFFS = (1, 5, 10)
@@ -94,6 +99,8 @@ class Outcome:
     quotes_exact: list[bool] = field(default_factory=list)
     evidence_quoted: float = 0.0
     short_exact: bool | None = None
+    best_right: bool = False
+    """Whether the reader's best span, answered or not, is right (``reliability.right``)."""
 
     @property
     def declined(self) -> bool:
@@ -141,7 +148,10 @@ def _run_one(qa: QA, question: EvalQuestion, depth: int) -> Outcome:
     passage_relevant = [_overlaps_evidence(h.passage.source, h.passage.start, h.passage.end, spans) for h in hits]
     articles = list(dict.fromkeys(h.passage.source for h in hits))
     answer = qa.ask(question.question)
-    outcome = Outcome(question, answer, passage_relevant, [a in question.sources for a in articles])
+    _, read = qa.read(question.question)
+    best = max(read, key=lambda s: s.score).text if read else None
+    outcome = Outcome(question, answer, passage_relevant, [a in question.sources for a in articles],
+                      best_right=reliability.right(best, question.answers if question.answerable else ()))
     for quote in answer.quotes:
         outcome.quotes_exact.append(qa.index.document(quote.source).text[quote.start:quote.end] == quote.text)
     if answer.short_answer:
@@ -240,12 +250,14 @@ def failures(outcomes: list[Outcome]) -> list[dict[str, Any]]:
 
 def evaluate(qa: QA, questions: list[EvalQuestion], depth: int = 10, progress: bool = True) -> dict[str, Any]:
     outcomes = [_run_one(qa, q, depth) for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress)]
+    pairs = [(o.answer.confidence, o.best_right) for o in outcomes if o.answer.confidence is not None]
     return {
         "config": {"reader": qa.config.reader, "threshold": qa.threshold, "encoder": qa.index.encoder.name,
                    "retrieval": qa.config.retrieval,
                    "k": qa.config.k, "writer": qa.config.writer, "documents": len(qa.index.documents),
                    "passages": qa.index.manifest.passages},
         "summary": summarize(outcomes),
+        "confidence": reliability.summary(pairs, qa.min_confidence) if pairs else None,
         "failures": failures(outcomes),
         "per_question": [{"id": o.question.id, "kind": o.question.kind, **o.answer.to_dict()} for o in outcomes],
     }
@@ -283,6 +295,10 @@ def markdown(report: dict[str, Any]) -> str:
               f"| false-decline rate | {_pct(r['false_decline_rate'])} |",
               "", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     lines += [f"| {stage} | {v['p50']} | {v['p95']} |" for stage, v in s["latency_ms"].items()]
+    if report.get("confidence"):
+        lines += ["", "## Confidence", "", "Right: the best span's F1 against the gold answers is at least 0.5 "
+                  "(any answer to an unanswerable question is wrong). Chart: confidence.png.", ""]
+        lines += reliability.markdown(report["confidence"])
     lines += ["", f"## Failures ({len(report['failures'])})", ""]
     if report["failures"]:
         lines += ["| id | problems | expected | got |", "|---|---|---|---|"]
@@ -326,6 +342,9 @@ def write(report: dict[str, Any], out: Path | str) -> dict[str, Path]:
     paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     paths["md"].write_text(markdown(report), encoding="utf-8")
     chart(report, paths["png"])
+    if report.get("confidence"):
+        paths["confidence"] = out / "confidence.png"
+        reliability.chart(report["confidence"], paths["confidence"], f"citeqa confidence on {report['summary']['questions']['total']} questions")
     return paths
 
 

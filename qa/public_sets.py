@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from dataclasses import dataclass
 
-from . import choose, metrics
+from . import choose, metrics, reliability
 from .config import Config
 from .engine import QA
 from .retrieval import Hit
@@ -151,9 +151,13 @@ def _reader_alone(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
 def _answers(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
     """The whole engine: SQuAD 2.0 EM/F1 of the short answer (declining is right only when there is no
     answer), decline rates, and whether the answering paragraph was cited."""
-    em, f1, declined_has, declined_no, cited = [], [], [], [], []
+    em, f1, declined_has, declined_no, cited, pairs = [], [], [], [], [], []
     for q in tqdm(questions, desc="answers", unit="question"):
         answer = engine.ask(q.text)
+        if answer.confidence is not None:
+            _, spans = engine.read(q.text)
+            best = max(spans, key=lambda s: s.score).text if spans else None
+            pairs.append((answer.confidence, reliability.right(best, q.answers)))
         predicted = answer.short_answer.text if answer.answerable and answer.short_answer else None
         e, f = metrics.squad2(predicted, q.answers)
         em.append(e)
@@ -166,6 +170,8 @@ def _answers(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
               "gold_paragraph_cited": _round(cited), "writer": engine.config.writer}
     if declined_no:
         report["unanswerable_declined"] = _round(declined_no)
+    if pairs:
+        report["confidence"] = reliability.summary(pairs, engine.min_confidence)
     return report
 
 
@@ -224,6 +230,8 @@ def markdown(name: str, report: dict[str, Any]) -> str:
                           f"{100 * a['answerable_declined']:.1f}%"
                           + (f", unanswerable declined {100 * a['unanswerable_declined']:.1f}%" if a.get("unanswerable_declined") is not None else "")
                           + f", gold paragraph cited {100 * (a['gold_paragraph_cited'] or 0):.1f}%"]
+            if a.get("confidence"):
+                lines += ["", f"### Confidence ({name_.lower()})", "", *reliability.markdown(a["confidence"])]
     if "reader_alone" in report:
         r = report["reader_alone"]
         lines += ["", f"Reader alone on the gold paragraph ({r['questions']} questions): EM {100 * r['exact_match']:.1f}, "

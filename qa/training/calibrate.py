@@ -1,14 +1,17 @@
-"""Choosing the reader's no-answer threshold on TUNE articles, the way the engine uses it.
+"""Fitting the reader's threshold and confidence on TUNE articles, the way the engine uses them.
 
-The corpus is every paragraph of the 27 non-TEST SQuAD 2.0 articles; the questions are the TUNE
-articles' (answerable and not). The engine answers each with no threshold, and the threshold kept
-is the one that maximises SQuAD 2.0 F1 over those questions among the thresholds that decline at most
-``max_false_declines`` (15%) of the answerable ones: without that cap the F1 optimum on TUNE (60%
+The corpus is every paragraph of the 27 TUNE articles (the non-TEST SQuAD 2.0 dev articles); the
+questions are theirs (answerable and not). The engine's retrieval and reader read each with no
+decision; the confidence model (``qa.confidence``) is fitted to whether the best span is right, and
+the threshold on the reader's score and the default ``min_confidence`` are each the point that
+maximises SQuAD 2.0 F1 over those questions among the points that decline at most
+``max_false_declines`` (15%) of the answerable ones: without that cap the F1 optimum on TUNE (half
 unanswerable) declined half the answerable questions, and a user who asks what the documents do say
 must get the answer. No TEST text is read.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from pathlib import Path
@@ -16,56 +19,75 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from .. import metrics
+from .. import metrics, reliability
+from ..confidence import Calibrator, features
 from ..config import Config
 from ..engine import QA
 from ..public_sets import write_corpus
-from ..reader import BASE_MODEL
+from ..reader import BASE_MODEL as QA_BASE_MODEL
 from . import squad_split
 
 
 def tune_corpus(data: Path, cache: Path, limit: int = 0) -> tuple[Path, list[tuple[str, list[str]]]]:
-    """The non-TEST paragraphs as a corpus folder, and the TUNE questions; ``limit``: only the first
-    ``limit`` TUNE and TRAIN paragraphs (smoke runs)."""
-    split = squad_split.article_split(data)
-    tune = set(split["tune"])
+    """The TUNE articles' paragraphs as a corpus folder, and their questions; ``limit``: only the first
+    ``limit`` paragraphs (smoke runs)."""
+    tune = set(squad_split.article_split(data)["tune"])
     dataset = json.loads((data / squad_split.V2).read_text(encoding="utf-8"))["data"]
-    docs = {"train": [], "tune": []}
-    questions: dict[str, list[tuple[str, list[str]]]] = {}
+    docs, questions = [], {}
     for a, article in enumerate(dataset):
-        if article["title"] not in tune and article["title"] not in split["train"]:
+        if article["title"] not in tune:
             continue
-        part = "tune" if article["title"] in tune else "train"
         for p, paragraph in enumerate(article["paragraphs"]):
             name = f"{a:02d}_{p:03d}"
-            docs[part].append((name, article["title"].replace("_", " "), paragraph["context"]))
-            if part == "tune":
-                questions[name] = [(q["question"], [x["text"] for x in q["answers"]]) for q in paragraph["qas"]]
-    if limit:
-        docs = {part: rows[:limit] for part, rows in docs.items()}
+            docs.append((name, article["title"].replace("_", " "), paragraph["context"]))
+            questions[name] = [(q["question"], [x["text"] for x in q["answers"]]) for q in paragraph["qas"]]
+    docs = docs[:limit] if limit else docs
     folder = Path(cache) / (f"squad2-nontest-corpus-{limit}" if limit else "squad2-nontest-corpus")
-    write_corpus(folder, docs["train"] + docs["tune"])
-    return folder, [q for name, _, _ in docs["tune"] for q in questions[name]]
+    write_corpus(folder, docs)
+    return folder, [q for name, _, _ in docs for q in questions[name]]
+
+
+def read_tune(reader: Path, data: Path, cache: Path, limit: int = 0, every: int = 1,
+              config: Config = Config()) -> list[dict[str, Any]]:
+    """Every ``every``-th TUNE question through the engine's retrieval and reader (no decision): the
+    best span's score, text and confidence features, the gold answers, and whether the span is right."""
+    folder, questions = tune_corpus(Path(data), Path(cache), limit)
+    engine = QA.from_folder(folder, config.with_(reader=str(reader), reader_threshold=float("-inf")))
+    rows = []
+    for text, golds in tqdm(questions[::every], desc="reading TUNE", unit="question", mininterval=5):
+        hits, spans = engine.read(text)
+        best = max(spans, key=lambda s: s.score) if spans else None
+        rows.append({"score": best.score if best else float("-inf"), "text": best.text if best else None,
+                     "golds": golds, "features": features(hits, spans),
+                     "right": reliability.right(best.text if best else None, golds)})
+    return rows
 
 
 def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Config = Config(),
-              max_false_declines: float = 0.15) -> dict[str, Any]:
-    """Writes ``reader.json`` (threshold and the TUNE figures behind it) beside the weights."""
-    folder, questions = tune_corpus(Path(data), Path(cache), limit)
-    engine = QA.from_folder(folder, config.with_(reader=str(reader), reader_threshold=float("-inf")))
-    scored = []
-    for text, golds in tqdm(questions, desc="calibrating", unit="question", mininterval=5):
-        answer = engine.ask(text)
-        short = answer.short_answer
-        scored.append((short.score if short else float("-inf"), short.text if short else None, golds))
+              max_false_declines: float = 0.15, every: int = 1) -> dict[str, Any]:
+    """Writes ``reader.json`` beside the weights: the threshold (which spans count as answers when
+    passages are reordered and further sources cited), the confidence model and its default answering
+    point, each chosen on TUNE by the same rule, and the TUNE figures behind them."""
+    rows = read_tune(reader, data, cache, limit, every, config)
+    usable = [r for r in rows if r["features"] is not None]
+    scored = [(r["score"], r["text"], r["golds"]) for r in rows]
     threshold = choose_threshold(scored, max_false_declines)
-    tune = figures_at(scored, threshold)
-    (Path(cache) / "calibration_scores.json").write_text(json.dumps(
-        [[round(sc, 4), text, golds] for sc, text, golds in scored], ensure_ascii=False) + "\n", encoding="utf-8")
-    settings = {"base_model": engine.reader.settings.get("base_model", BASE_MODEL),
-                "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
-                "unconstrained_f1_optimum": figures_at(scored, choose_threshold(scored, 1.0)), "calibrated_on": "SQuAD 2.0 TUNE articles " + ", ".join(
-                    squad_split.article_split(Path(data))["tune"]), "tune": tune}
+    calibrator = Calibrator.fit([r["features"] for r in usable], [r["right"] for r in usable])
+    probabilities = [calibrator.probability(r["features"]) for r in rows]
+    sure = [(p, r["text"], r["golds"]) for p, r in zip(probabilities, rows)]
+    min_confidence = round(choose_threshold(sure, max_false_declines), 3)
+    calibrator = dataclasses.replace(calibrator, min_confidence=min_confidence)
+    (Path(cache) / "calibration_rows.json").write_text(json.dumps(
+        [{**r, "score": round(r["score"], 4), "confidence": round(p, 4)} for r, p in zip(rows, probabilities)],
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    pairs = list(zip(probabilities, (r["right"] for r in rows)))
+    settings = {"base_model": QA_BASE_MODEL, "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
+                "confidence": calibrator.to_dict(),
+                "calibrated_on": f"SQuAD 2.0 TUNE articles ({len(rows)} questions, every {every}. of the "
+                                 f"{len(squad_split.article_split(Path(data))['tune'])} articles' questions)",
+                "tune": {"threshold": figures_at(scored, threshold), "min_confidence": figures_at(sure, min_confidence),
+                         "ece_answered": reliability.ece([(p, r) for p, r in pairs if p >= min_confidence]),
+                         "ece_all": reliability.ece(pairs)}}
     (Path(reader) / "reader.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     return settings
 

@@ -9,17 +9,26 @@ from pathlib import Path
 
 from ..reader import DEFAULT_READER, WEIGHTS
 
-SPLIT = """The split is by article and fixed (`qa/training/squad_split.py`): the 35 SQuAD 2.0 dev titles sorted,
+SPLIT = """TRAIN is the whole rebuilt SQuAD 2.0 training set (`../shared/bench/squad/train-v2.0.rebuilt.json`:
+442 articles, 87,599 answerable and 42,513 unanswerable questions; no article, paragraph or id shared with
+the dev files). Its answers carry text only: each is placed at the occurrence whose surroundings share the
+most question words (`qa/training/occurrence.py`; on dev-v1.1's official offsets, non-TEST articles, it
+picks the annotated occurrence of a repeated answer 78% of the time, the first occurrence 66%).
+The dev files are split by article (`qa/training/squad_split.py`): the 35 SQuAD 2.0 dev titles sorted,
 every 4th from index 3 (8 articles) is TEST, and so are the 13 SQuAD 1.1 dev articles that are not in
-SQuAD 2.0; of the other 27, every 9th of the sorted titles (3) is TUNE and the remaining 24 are TRAIN.
-TRAIN windows: each question's answer-holding passages (the engine's own 4-sentence passages) from SQuAD 1.1
-(answer offsets; with `--any-answer`, one of the question's gold answers drawn anew each epoch), SQuAD 2.0's unanswerable questions on one passage of their paragraph each ("no answer"),
-and, for half the answerable questions, another passage of the paragraph as "no answer". TUNE chooses the
-threshold; TEST is only evaluated."""
+SQuAD 2.0; the other 27 are TUNE (recipe choices, the threshold, the confidence model and its default
+answering point). TEST is only evaluated, once.
+TRAIN windows: each question's answer with its context (`--window`), one window of its paragraph for
+each unanswerable question ("no answer"), for a share of the answerable questions (`--hard-negatives`)
+the passage of the same article the engine's own hybrid retrieval ranks highest without the answer
+("no answer", `qa/training/hard_negatives.py`), and for half the others a random other window of the
+paragraph ("no answer")."""
 
 
 def _command(training: dict) -> str:
-    flags = [f"--epochs {training.get('epochs')}", f"--seed {training.get('seed')}"]
+    flags = [f"--epochs {training.get('epochs')}", f"--seed {training.get('seed')}",
+             f"--window {training.get('window')}", f"--freeze-layers {training.get('freeze_layers')}",
+             f"--hard-negatives {training.get('hard_negatives')}", f"--max-steps {training.get('steps')}"]
     flags += ["--any-answer"] if training.get("any_answer") else []
     return "citeqa train-reader " + " ".join(flags)
 

@@ -50,6 +50,15 @@ def encode(tokenizer, batch: list[Window], max_length: int) -> dict[str, torch.T
     return dict(enc)
 
 
+def freeze(model, layers: int) -> None:
+    """The word embeddings always stay as the base has them (they are not shipped); ``layers``: the
+    embeddings and that many lower transformer layers too (less to back-propagate through)."""
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    if layers:
+        for module in [model.bert.embeddings, *model.bert.encoder.layer[:layers]]:
+            module.requires_grad_(False)
+
+
 def batches(windows: list[Window], size: int, rng: random.Random) -> list[list[Window]]:
     """Batches of similar length (less padding), in random order."""
     order = sorted(windows, key=lambda w: len(w.question) + len(w.passage))
@@ -65,13 +74,19 @@ def train(args: argparse.Namespace) -> Path:
     if args.threads:
         torch.set_num_threads(args.threads)
     tokenizer, model = load_base()
-    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    freeze(model, args.freeze_layers)
     data = Path(args.data)
     paras = squad_split.paragraphs("train", data)
     if args.limit:
         paras = paras[:args.limit]
-    epochs = [squad_split.windows(paras, args.seed + e, args.negatives, any_answer=args.any_answer)
-              for e in range(args.epochs)]
+    hard = {}
+    if args.hard_negatives:
+        from . import hard_negatives
+
+        hard = hard_negatives.mine(data / squad_split.TRAIN, Path(args.cache), args.hard_negatives, args.seed,
+                                   limit=len({p.title for p in paras}) if args.limit else 0)
+    epochs = [squad_split.windows(paras, args.seed + e, args.negatives, any_answer=args.any_answer,
+                                  window=args.window, hard=hard) for e in range(args.epochs)]
     plan = [batches(w, args.batch_size, random.Random(args.seed + e)) for e, w in enumerate(epochs)]
     total = sum(len(p) for p in plan)
     if args.max_steps:
@@ -83,7 +98,7 @@ def train(args: argparse.Namespace) -> Path:
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    step = _resume(work, model, optimizer, schedule)
+    step, before = _resume(work, model, optimizer, schedule)
     flat = [b for p in plan for b in p][:total]
     epoch_ends = set(np.cumsum([len(p) for p in plan]).tolist())
     model.train()
@@ -104,7 +119,7 @@ def train(args: argparse.Namespace) -> Path:
             bar.update(1)
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}", epoch=f"{step / max(1, len(plan[0])):.2f}")
             if step % args.save_every == 0 or step == total:
-                _checkpoint(work, model, optimizer, schedule, step)
+                _checkpoint(work, model, optimizer, schedule, step, before + time.time() - started)
             if step in epoch_ends:  # kept to compare epochs on TUNE, never on TEST
                 Reader.save(model, work / f"epoch-{sorted(epoch_ends).index(step) + 1}")
     model.eval()
@@ -112,15 +127,18 @@ def train(args: argparse.Namespace) -> Path:
     Reader.save(model, out)
     stamp = {"base_model": BASE_MODEL, "seed": args.seed, "epochs": args.epochs, "steps": total,
              "batch_size": args.batch_size, "lr": args.lr, "warmup": args.warmup, "negatives": args.negatives,
-             "any_answer": args.any_answer, "max_length": args.max_length, "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
+             "any_answer": args.any_answer, "max_length": args.max_length, "window": args.window,
+             "freeze_layers": args.freeze_layers, "hard_negatives": args.hard_negatives, "hard_negative_questions": len(hard), "bf16_autocast": args.bf16, "train_paragraphs": len(paras),
              "train_windows_per_epoch": [len(w) for w in epochs], "final_loss_50": float(np.mean(losses[-50:])) if losses else None,
-             "seconds_this_run": round(time.time() - started, 1), "commit": _commit(),
+             "windows_seen": sum(len(b) for b in flat), "windows_per_epoch_used": round(sum(len(b) for b in flat) / max(1, len(epochs[0])), 3),
+             "training_minutes": round((before + time.time() - started) / 60, 1), "threads": torch.get_num_threads(),
+             "commit": _commit(),
              "weights_sha256": hashlib.sha256((out / WEIGHTS).read_bytes()).hexdigest()}
     (out / "training.json").write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     return out
 
 
-def _checkpoint(work: Path, model, optimizer, schedule, step: int) -> None:
+def _checkpoint(work: Path, model, optimizer, schedule, step: int, seconds: float) -> None:
     """Weights, optimizer moments and the random state as safetensors (nothing is unpickled on resume)."""
     from safetensors.torch import save_file
 
@@ -130,17 +148,18 @@ def _checkpoint(work: Path, model, optimizer, schedule, step: int) -> None:
             tensors[f"optimizer.{pid}.{name}"] = torch.as_tensor(value).contiguous()
     tensors["rng"] = torch.get_rng_state()
     save_file(tensors, str(work / "checkpoint.safetensors.tmp"))
-    (work / "checkpoint.json.tmp").write_text(json.dumps({"step": step, "schedule": schedule.state_dict()}), encoding="utf-8")
+    (work / "checkpoint.json.tmp").write_text(json.dumps({"step": step, "seconds": seconds, "schedule": schedule.state_dict()}), encoding="utf-8")
     (work / "checkpoint.safetensors.tmp").replace(work / "checkpoint.safetensors")
     (work / "checkpoint.json.tmp").replace(work / "checkpoint.json")
 
 
-def _resume(work: Path, model, optimizer, schedule) -> int:
+def _resume(work: Path, model, optimizer, schedule) -> tuple[int, float]:
+    """The step and the training seconds of the checkpoint in ``work`` (0, 0.0 when there is none)."""
     from safetensors.torch import load_file
 
     meta_path, tensors_path = work / "checkpoint.json", work / "checkpoint.safetensors"
     if not (meta_path.exists() and tensors_path.exists()):
-        return 0
+        return 0, 0.0
     meta, tensors = json.loads(meta_path.read_text(encoding="utf-8")), load_file(str(tensors_path))
     model.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})
     state = optimizer.state_dict()
@@ -153,7 +172,7 @@ def _resume(work: Path, model, optimizer, schedule) -> int:
     schedule.load_state_dict(meta["schedule"])
     torch.set_rng_state(tensors["rng"])
     print(f"resuming from {tensors_path} at step {meta['step']}")
-    return int(meta["step"])
+    return int(meta["step"]), float(meta.get("seconds", 0.0))
 
 
 def _commit() -> str:
@@ -166,26 +185,33 @@ def _commit() -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default=str(squad_split.DEFAULT_DATA), help="folder with the SQuAD dev files")
+    parser.add_argument("--data", default=str(squad_split.DEFAULT_DATA),
+                        help=f"folder with the SQuAD files ({squad_split.TRAIN} is trained on, the dev files tune)")
     parser.add_argument("--out", default="qa/models/reader", help="where the trained weights are written")
     parser.add_argument("--work", default=".reader-train", help="checkpoints (resume by running the same command)")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--warmup", type=float, default=0.06)
     parser.add_argument("--negatives", type=float, default=0.5, help="share of answerable questions that also get a no-answer passage")
     parser.add_argument("--any-answer", action="store_true",
                         help="train on a random one of each question's gold answers, not always the first")
-    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--max-length", type=int, default=320)
+    parser.add_argument("--window", choices=squad_split.WINDOWS, default="passage",
+                        help="passage: the engine's 4-sentence passages; sentence: the answer's sentence and its neighbours")
+    parser.add_argument("--freeze-layers", type=int, default=0, help="also freeze this many lower transformer layers")
+    parser.add_argument("--hard-negatives", type=float, default=0.2,
+                        help="share of answerable questions given a no-answer passage from the engine's own retrieval (0: none)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--save-every", type=int, default=200)
-    parser.add_argument("--limit", type=int, default=0, help="only the first N TRAIN paragraphs (smoke runs)")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N TRAIN paragraphs (smoke runs, learning curve)")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N batches (smoke runs)")
     parser.add_argument("--cache", default=".bench-cache", help="where the calibration corpus and its index are kept")
     parser.add_argument("--calibrate-only", action="store_true", help="only choose the threshold for the weights in --out")
     parser.add_argument("--no-calibrate", dest="calibrate", action="store_false", help="train only")
+    parser.add_argument("--tune-every", type=int, default=1, help="calibrate on every N-th TUNE question")
     parser.add_argument("--max-false-declines", type=float, default=0.15,
                         help="the threshold may decline at most this share of TUNE's answerable questions")
 
@@ -198,8 +224,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"reader weights in {out}")
     if args.calibrate or args.calibrate_only:
         settings = calibrate(out, Path(args.data), Path(args.cache), limit=args.limit,
-                             max_false_declines=args.max_false_declines)
-        print(f"threshold {settings['threshold']} (TUNE: {json.dumps(settings['tune'])})")
+                             max_false_declines=args.max_false_declines, every=args.tune_every)
+        print(f"threshold {settings['threshold']}, min_confidence {settings['confidence']['min_confidence']} "
+              f"(TUNE: {json.dumps(settings['tune'])})")
     return 0
 
 
