@@ -17,7 +17,7 @@ from qa.reader import load_base
 from qa.training import squad_split
 from qa.training.train_reader import batches, encode, freeze
 
-from .common import BENCH_DATA, save, table
+from .common import BENCH_DATA, OUT, save, table
 
 BASELINE = {"window": "passage", "bf16": True, "batch_size": 16, "freeze_layers": 0}
 VARIANTS = [{}, {"window": "sentence"}, {"bf16": False}, {"batch_size": 32}, {"freeze_layers": 3},
@@ -59,12 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paras = squad_split.paragraphs("train", BENCH_DATA / "squad")[:args.paragraphs]
     rows = [measure(paras, {**BASELINE, **variant}, args.windows) for variant in VARIANTS]
-    base = rows[0]["windows_per_s"]
-    print(table(["window", "bf16 autocast", "batch", "frozen layers", "tokens/window", "windows/s", "vs first row"],
-                [[r["window"], "yes" if r["bf16"] else "no", r["batch_size"], r["freeze_layers"], r["tokens_per_window"],
-                  r["windows_per_s"], f"{r['windows_per_s'] / base:.2f}×"] for r in rows]))
+    text = markdown(rows)
+    print(text)
     save("reader_recipe", {"rows": rows})
+    (OUT / "reader_recipe.md").write_text(text + "\n", encoding="utf-8")  # the model card's table
     return 0
+
+
+def markdown(rows: list[dict]) -> str:
+    base = rows[0]["windows_per_s"]
+    return table(["window", "bf16 autocast", "batch", "frozen layers", "tokens/window", "windows/s", "vs first row"],
+                 [[r["window"], "yes" if r["bf16"] else "no", r["batch_size"], r["freeze_layers"], r["tokens_per_window"],
+                   r["windows_per_s"], f"{r['windows_per_s'] / base:.2f}×"] for r in rows])
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ class Calibrator:
 
     @classmethod
     def fit(cls, rows: Sequence[dict[str, float]], right: Sequence[bool], min_confidence: float = 0.5,
-            names: tuple[str, ...] = FEATURES) -> Calibrator:
+            names: tuple[str, ...] = FEATURES, weights: Sequence[float] | None = None) -> Calibrator:
         """Maximum-likelihood logistic regression (scikit-learn, lightly regularised) on standardised features."""
         import numpy as np
         from sklearn.linear_model import LogisticRegression
@@ -90,6 +90,6 @@ class Calibrator:
             rate = (y.sum() + 1) / (len(y) + 2)
             return cls(names, tuple(mean.tolist()), tuple(scale.tolist()), (0.0,) * len(names),
                        float(np.log(rate / (1 - rate))), min_confidence)
-        model = LogisticRegression(C=10.0, max_iter=1000).fit((x - mean) / scale, y)
+        model = LogisticRegression(C=10.0, max_iter=1000).fit((x - mean) / scale, y, sample_weight=weights)
         return cls(names, tuple(mean.tolist()), tuple(scale.tolist()), tuple(model.coef_[0].tolist()),
                    float(model.intercept_[0]), min_confidence)

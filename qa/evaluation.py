@@ -211,6 +211,8 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             "citation_precision": round(len(golds) / len(cited), 4) if cited else None,
             "citation_recall": _mean([o.evidence_quoted for o in gold_evidence]),
         },
+        "failure_kinds": failure_kinds([(o.question.answers if o.question.answerable else (), o.short or None if not o.declined else None,
+                                         o.best_right) for o in outcomes]),
         "refusals": {
             "precision": round(sum(not o.question.answerable for o in declined) / len(declined), 4) if declined else None,
             "recall": _mean([float(o.declined) for o in unanswerable]),
@@ -221,6 +223,25 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             for stage in stages if (v := [o.answer.timings_ms[stage] for o in outcomes if stage in o.answer.timings_ms])
         },
     }
+
+
+def failure_kinds(rows: list[tuple[list[str] | tuple[str, ...], str | None, bool]]) -> dict[str, int]:
+    """Counts of the wrong outcomes by kind, from (gold answers, short answer or None when declined,
+    whether the best span was right) rows: a wrong answer given (its words share nothing with a gold
+    answer, or too little: F1 < 0.5), a partial one (F1 >= 0.5 but not exact), a right best span
+    declined, another declined answerable question, an unanswerable question answered."""
+    kinds = dict.fromkeys(("wrong_span_answered", "partial_span", "right_span_declined", "wrong_span_declined",
+                           "unanswerable_answered"), 0)
+    for golds, short, best_right in rows:
+        if not golds:
+            kinds["unanswerable_answered"] += short is not None
+        elif short is None:
+            kinds["right_span_declined" if best_right else "wrong_span_declined"] += 1
+        elif metrics.f1(short, golds) < 0.5:
+            kinds["wrong_span_answered"] += 1
+        elif not metrics.exact_match(short, golds):
+            kinds["partial_span"] += 1
+    return kinds
 
 
 def failures(outcomes: list[Outcome]) -> list[dict[str, Any]]:
@@ -293,6 +314,7 @@ def markdown(report: dict[str, Any]) -> str:
               f"| citation precision | {_pct(q['citation_precision'])} |", f"| citation recall | {_pct(q['citation_recall'])} |",
               f"| refusal precision | {_pct(r['precision'])} |", f"| refusal recall | {_pct(r['recall'])} |",
               f"| false-decline rate | {_pct(r['false_decline_rate'])} |",
+              *[f"| failures: {name.replace('_', ' ')} | {count} |" for name, count in s.get("failure_kinds", {}).items()],
               "", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     lines += [f"| {stage} | {v['p50']} | {v['p95']} |" for stage, v in s["latency_ms"].items()]
     if report.get("confidence"):

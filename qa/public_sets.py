@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from . import choose, metrics, reliability
 from .config import Config
 from .engine import QA
+from .evaluation import failure_kinds
 from .retrieval import Hit
 from .training import squad_split
 
@@ -151,23 +152,25 @@ def _reader_alone(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
 def _answers(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
     """The whole engine: SQuAD 2.0 EM/F1 of the short answer (declining is right only when there is no
     answer), decline rates, and whether the answering paragraph was cited."""
-    em, f1, declined_has, declined_no, cited, pairs = [], [], [], [], [], []
+    em, f1, declined_has, declined_no, cited, pairs, kinds = [], [], [], [], [], [], []
     for q in tqdm(questions, desc="answers", unit="question"):
         answer = engine.ask(q.text)
+        _, spans = engine.read(q.text)
+        best = max(spans, key=lambda s: s.score).text if spans else None
         if answer.confidence is not None:
-            _, spans = engine.read(q.text)
-            best = max(spans, key=lambda s: s.score).text if spans else None
             pairs.append((answer.confidence, reliability.right(best, q.answers)))
         predicted = answer.short_answer.text if answer.answerable and answer.short_answer else None
         e, f = metrics.squad2(predicted, q.answers)
         em.append(e)
         f1.append(f)
         (declined_has if q.answers else declined_no).append(float(predicted is None))
+        kinds.append((q.answers, predicted, reliability.right(best, q.answers)))
         if q.answers and predicted is not None:
             cited.append(float(any(s.source == f"{q.paragraph}.txt" for s in answer.sources)))
     report = {"questions": len(questions), "answerable": len(declined_has), "unanswerable": len(declined_no),
               "exact_match": _round(em), "f1": _round(f1), "answerable_declined": _round(declined_has),
-              "gold_paragraph_cited": _round(cited), "writer": engine.config.writer}
+              "gold_paragraph_cited": _round(cited), "writer": engine.config.writer,
+              "failure_kinds": failure_kinds(kinds)}
     if declined_no:
         report["unanswerable_declined"] = _round(declined_no)
     if pairs:
@@ -230,6 +233,8 @@ def markdown(name: str, report: dict[str, Any]) -> str:
                           f"{100 * a['answerable_declined']:.1f}%"
                           + (f", unanswerable declined {100 * a['unanswerable_declined']:.1f}%" if a.get("unanswerable_declined") is not None else "")
                           + f", gold paragraph cited {100 * (a['gold_paragraph_cited'] or 0):.1f}%"]
+            if a.get("failure_kinds"):
+                lines += ["", "Failures by kind: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in a["failure_kinds"].items())]
             if a.get("confidence"):
                 lines += ["", f"### Confidence ({name_.lower()})", "", *reliability.markdown(a["confidence"])]
     if "reader_alone" in report:

@@ -12,6 +12,7 @@ must get the answer. No TEST text is read.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import statistics
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..confidence import Calibrator, features
 from ..config import Config
 from ..engine import QA
 from ..public_sets import write_corpus
-from ..reader import BASE_MODEL as QA_BASE_MODEL
+from ..reader import BASE_MODEL as QA_BASE_MODEL, WEIGHTS
 from . import squad_split
 
 
@@ -47,14 +48,11 @@ def tune_corpus(data: Path, cache: Path, limit: int = 0) -> tuple[Path, list[tup
     return folder, [q for name, _, _ in docs for q in questions[name]]
 
 
-def read_tune(reader: Path, data: Path, cache: Path, limit: int = 0, every: int = 1,
-              config: Config = Config()) -> list[dict[str, Any]]:
-    """Every ``every``-th TUNE question through the engine's retrieval and reader (no decision): the
-    best span's score, text and confidence features, the gold answers, and whether the span is right."""
-    folder, questions = tune_corpus(Path(data), Path(cache), limit)
-    engine = QA.from_folder(folder, config.with_(reader=str(reader), reader_threshold=float("-inf")))
+def read_rows(engine: QA, questions: list[tuple[str, list[str]]], desc: str) -> list[dict[str, Any]]:
+    """Each question through the engine's retrieval and reader (no decision): the best span's score,
+    text and confidence features, the gold answers, and whether the span is right."""
     rows = []
-    for text, golds in tqdm(questions[::every], desc="reading TUNE", unit="question", mininterval=5):
+    for text, golds in tqdm(questions, desc=desc, unit="question", mininterval=5):
         hits, spans = engine.read(text)
         best = max(spans, key=lambda s: s.score) if spans else None
         rows.append({"score": best.score if best else float("-inf"), "text": best.text if best else None,
@@ -63,16 +61,47 @@ def read_tune(reader: Path, data: Path, cache: Path, limit: int = 0, every: int 
     return rows
 
 
+def read_tune(reader: Path, data: Path, cache: Path, limit: int = 0, every: int = 1,
+              config: Config = Config()) -> list[dict[str, Any]]:
+    """:func:`read_rows` for every ``every``-th TUNE question, kept in the cache by the weights' sha256."""
+    digest = hashlib.sha256((Path(reader) / WEIGHTS).read_bytes()).hexdigest()[:16]
+    kept = Path(cache) / f"tune-rows-{digest}-{limit}-{every}.json"
+    if kept.exists():
+        return json.loads(kept.read_text(encoding="utf-8"))
+    folder, questions = tune_corpus(Path(data), Path(cache), limit)
+    engine = QA.from_folder(folder, config.with_(reader=str(reader), reader_threshold=float("-inf")))
+    rows = read_rows(engine, questions[::every], "reading TUNE")
+    kept.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return rows
+
+
+def read_extra(reader: Path, questions: Path, corpus: Path, cache: Path, config: Config = Config()) -> list[dict[str, Any]]:
+    """:func:`read_rows` for a question set of another kind of text (declared a tuning set by this use)."""
+    from ..evaluation import load_questions
+
+    engine = QA.from_folder(corpus, config.with_(reader=str(reader), reader_threshold=float("-inf"),
+                                                 index_dir=str(Path(cache) / f"index-{Path(corpus).name}")))
+    return read_rows(engine, [(q.question, list(q.answers)) for q in load_questions(questions)], f"reading {Path(questions).name}")
+
+
 def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Config = Config(),
-              max_false_declines: float = 0.15, every: int = 1) -> dict[str, Any]:
+              max_false_declines: float = 0.15, every: int = 1, extra: tuple[Path, Path] | None = None,
+              extra_weight: float = 0.0) -> dict[str, Any]:
     """Writes ``reader.json`` beside the weights: the threshold (which spans count as answers when
     passages are reordered and further sources cited), the confidence model and its default answering
-    point, each chosen on TUNE by the same rule, and the TUNE figures behind them."""
+    point, each chosen on TUNE by the same rule, and the TUNE figures behind them.
+
+    ``extra``: (question set, its corpus) of another kind of text the confidence model also learns
+    from, its questions weighing ``extra_weight`` times TUNE's in all."""
     rows = read_tune(reader, data, cache, limit, every, config)
+    more = read_extra(reader, extra[0], extra[1], cache, config) if extra and extra_weight > 0 else []
     usable = [r for r in rows if r["features"] is not None]
+    added = [r for r in more if r["features"] is not None]
+    weights = [1.0] * len(usable) + [extra_weight * len(usable) / len(added)] * len(added) if added else None
     scored = [(r["score"], r["text"], r["golds"]) for r in rows]
     threshold = choose_threshold(scored, max_false_declines)
-    calibrator = Calibrator.fit([r["features"] for r in usable], [r["right"] for r in usable])
+    calibrator = Calibrator.fit([r["features"] for r in usable + added], [r["right"] for r in usable + added],
+                                weights=weights)
     probabilities = [calibrator.probability(r["features"]) for r in rows]
     sure = [(p, r["text"], r["golds"]) for p, r in zip(probabilities, rows)]
     min_confidence = round(choose_threshold(sure, max_false_declines), 3)
@@ -84,10 +113,16 @@ def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Con
     settings = {"base_model": QA_BASE_MODEL, "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
                 "confidence": calibrator.to_dict(),
                 "calibrated_on": f"SQuAD 2.0 TUNE articles ({len(rows)} questions, every {every}. of the "
-                                 f"{len(squad_split.article_split(Path(data))['tune'])} articles' questions)",
+                                 f"{len(squad_split.article_split(Path(data))['tune'])} articles' questions)"
+                                 + (f" and {Path(extra[0]).name} ({len(added)} questions, weighing {extra_weight}× TUNE)"
+                                    if added else ""),
                 "tune": {"threshold": figures_at(scored, threshold), "min_confidence": figures_at(sure, min_confidence),
                          "ece_answered": reliability.ece([(p, r) for p, r in pairs if p >= min_confidence]),
                          "ece_all": reliability.ece(pairs)}}
+    if added:
+        extra_pairs = [(calibrator.probability(r["features"]), r["right"]) for r in added]
+        settings["extra"] = {"questions": len(added), "ece_all": reliability.ece(extra_pairs),
+                             "answered": sum(p >= min_confidence for p, _ in extra_pairs)}
     (Path(reader) / "reader.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     return settings
 

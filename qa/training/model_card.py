@@ -37,7 +37,8 @@ def _load(path: Path | None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else None
 
 
-def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Path]) -> str:
+def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Path], recipe: Path | None = None,
+           curve: Path | None = None) -> str:
     training, settings = _load(reader / "training.json") or {}, _load(reader / "reader.json") or {}
     sha = hashlib.sha256((reader / WEIGHTS).read_bytes()).hexdigest()
     size = (reader / WEIGHTS).stat().st_size
@@ -50,18 +51,25 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
              f"| commit | `{training.get('commit')}` |",
              f"| recipe | batch {training.get('batch_size')}, lr {training.get('lr')} linear decay after {training.get('warmup')} warm-up, "
              f"max {training.get('max_length')} tokens, bf16 autocast {training.get('bf16_autocast')}, {training.get('steps')} steps |",
-             f"| training data | {training.get('train_paragraphs')} TRAIN paragraphs, windows per epoch {training.get('train_windows_per_epoch')} |",
-             f"| training time | {training.get('seconds_this_run', 0) / 60:.0f} min on 2 CPU cores (last run) |",
+             f"| training data | {training.get('train_paragraphs')} TRAIN paragraphs, windows per epoch {training.get('train_windows_per_epoch')}, "
+             f"{training.get('windows_seen')} windows seen ({training.get('windows_per_epoch_used')} of an epoch); window `{training.get('window')}`, "
+             f"{training.get('freeze_layers')} lower layers frozen, hard negatives for {training.get('hard_negative_questions')} questions |",
+             f"| training time | {training.get('training_minutes')} min on {training.get('threads')} CPU threads (all runs of the resumable command) |",
              f"| threshold | {settings.get('threshold')}: the best SQuAD 2.0 F1 on {settings.get('calibrated_on')} among thresholds "
-             f"declining at most {settings.get('max_false_declines')} of their answerable questions |", "", "## Data and split", "", SPLIT, "",
+             f"declining at most {settings.get('max_false_declines')} of their answerable questions |",
+             f"| confidence | logistic regression over {', '.join((settings.get('confidence') or {}).get('features', []))}; "
+             f"coefficients {(settings.get('confidence') or {}).get('coef')}; answers at ≥ {(settings.get('confidence') or {}).get('min_confidence')} "
+             f"(chosen on TUNE by the threshold's rule) |", "", "## Data and split", "", SPLIT, "",
              "## Metrics", "", "| set | figure | value |", "|---|---|---|"]
-    for name, value in (settings.get("tune") or {}).items():
-        lines.append(f"| TUNE, open corpus of the 27 non-TEST articles (threshold chosen here) | {name} | {value} |")
+    for part, value in (settings.get("tune") or {}).items():
+        lines.append(f"| TUNE, open corpus of the 27 TUNE articles (fitted here: training figures) | {part} | {value} |")
     report = _load(squad2)
     if report:
         for name, value in report["reader_alone"].items():
             lines.append(f"| SQuAD 2.0 TEST, reader alone on the gold paragraph | {name} | {value} |")
         for name, value in report["open"].items():
+            if name == "confidence":
+                value = {k: value[k] for k in ("questions", "answered", "ece_answered", "ece_all")}
             lines.append(f"| SQuAD 2.0 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {value} |")
     report = _load(squad)
     if report and "answers" in report:
@@ -74,6 +82,9 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
                 lines.append(f"| seeds `{path.parent.name}` | {name} | {summary['answers'][name]} |")
             lines.append(f"| seeds `{path.parent.name}` | false_decline_rate | {summary['refusals']['false_decline_rate']} |")
             lines.append(f"| seeds `{path.parent.name}` | unanswerable declined | {summary['refusals']['recall']} |")
+    for title, path in (("Recipe (windows/s on 2 cores)", recipe), ("Learning curve on TUNE", curve)):
+        if path and path.exists():
+            lines += ["", f"## {title}", "", path.read_text(encoding="utf-8").strip()]
     lines += ["", "Licences: SQuAD 1.1 and 2.0 are CC BY-SA 4.0 (Rajpurkar et al. 2016, 2018); the base model is Apache-2.0."]
     return "\n".join(lines) + "\n"
 
@@ -83,12 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", default=DEFAULT_READER)
     parser.add_argument("--squad2", default="reports/squad2/report.json")
     parser.add_argument("--squad", default="reports/squad/report.json")
+    parser.add_argument("--recipe", default="benchmarks/out/reader_recipe.md", help="the recipe table (python -m benchmarks.reader_recipe)")
+    parser.add_argument("--curve", default="reports/learning-curve/learning_curve.md")
     parser.add_argument("--seeds", nargs="*", default=["reports/eval/report.json", "reports/heldout/report.json",
                                                        "reports/heldout2/report.json"])
     args = parser.parse_args(argv)
     reader = Path(args.reader)
     (reader / "MODEL_CARD.md").write_text(render(reader, Path(args.squad2), Path(args.squad),
-                                                 [Path(p) for p in args.seeds]), encoding="utf-8")
+                                                 [Path(p) for p in args.seeds], Path(args.recipe), Path(args.curve)),
+                                          encoding="utf-8")
     print(f"wrote {reader / 'MODEL_CARD.md'}")
     return 0
 

@@ -27,6 +27,14 @@ def test_below_the_threshold_nothing_is_chosen():
     assert [c.span.text for c in choose(hits, [Span(0, 0, 3, "ZTE", 2.1)], threshold=2.0)] == ["ZTE"]
 
 
+def test_the_confidence_verdict_replaces_the_threshold_for_the_best_span_only():
+    hits = [_hit(0, "a.txt"), _hit(1, "b.txt")]
+    spans = [Span(0, 0, 3, "ZTE", 1.9), Span(1, 0, 3, "ZTE", 1.0)]
+    assert [c.hit.passage.source for c in choose(hits, spans, threshold=1.5, sure=True)] == ["a.txt"]
+    assert choose(hits, [Span(0, 0, 3, "ZTE", 9.0)], threshold=1.5, sure=False) == []
+    assert len(choose(hits, spans, threshold=0.5, sure=True)) == 2, "a further source still needs the threshold"
+
+
 def test_another_document_stating_the_same_answer_is_cited_too():
     hits = [_hit(0, "a.txt"), _hit(1, "a.txt"), _hit(2, "b.txt"), _hit(3, "c.txt")]
     spans = [Span(0, 0, 3, "ZTE", 5.0), Span(1, 0, 3, "ZTE", 4.0), Span(2, 0, 12, "the ZTE company", 3.0),
