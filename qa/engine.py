@@ -44,9 +44,13 @@ class QA:
         self._lm = lm
         fitted = reader.settings.get("confidence")
         self.calibrator = Calibrator.from_dict(fitted) if fitted else None
-        if config.min_confidence is not None and self.calibrator is None:
+        self._check_min_confidence()
+
+    def _check_min_confidence(self) -> None:
+        if self.config.min_confidence is not None and self.calibrator is None:
             raise ValueError(f"Config.min_confidence needs a reader whose reader.json has a confidence model; "
-                             f"{config.reader} has none (calibrate it: citeqa train-reader --calibrate-only --out {config.reader})")
+                             f"{self.config.reader} has none (calibrate it: citeqa train-reader --calibrate-only "
+                             f"--out {self.config.reader})")
 
     @property
     def index(self) -> Index:
@@ -151,8 +155,9 @@ class QA:
     def configured(self, lm: LanguageModel | None = None, **changes) -> QA:
         """The same corpus (index, lock, re-indexing) and reader with other settings or another generator."""
         other = object.__new__(QA)  # not __init__: a view shares the corpus, its batchers and generators
-        other._corpus, other.reader = self._corpus, self.reader
+        other._corpus, other.reader, other.calibrator = self._corpus, self.reader, self.calibrator
         other.config, other._lm = self.config.with_(**changes), lm or self._lm
+        other._check_min_confidence()
         return other
 
     @property

@@ -104,7 +104,7 @@ def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Con
                                 weights=weights)
     probabilities = [calibrator.probability(r["features"]) for r in rows]
     sure = [(p, r["text"], r["golds"]) for p, r in zip(probabilities, rows)]
-    min_confidence = round(choose_threshold(sure, max_false_declines), 3)
+    min_confidence = min(1.0, max(0.0, round(choose_threshold(sure, max_false_declines), 3)))  # a probability
     calibrator = dataclasses.replace(calibrator, min_confidence=min_confidence)
     (Path(cache) / "calibration_rows.json").write_text(json.dumps(
         [{**r, "score": round(r["score"], 4), "confidence": round(p, 4)} for r, p in zip(rows, probabilities)],

@@ -14,7 +14,7 @@ def test_a_few_steps_train_save_resume_and_calibrate(tmp_path, capsys):
     assert train_reader.main(args + ["--max-steps", "2", "--no-calibrate"]) == 0
     stamp = json.loads((tmp_path / "out" / "training.json").read_text())
     assert stamp["steps"] == 2 and stamp["train_paragraphs"] == 3 and len(stamp["weights_sha256"]) == 64
-    assert stamp["hard_negative_questions"] > 0 and stamp["windows_seen"] == 2 * 16 and stamp["window"] == "passage"
+    assert stamp["hard_negative_questions"] > 0 and 0 < stamp["windows_seen"] <= 2 * 16 and stamp["window"] == "passage"
     assert train_reader.main(args + ["--max-steps", "3"]) == 0
     assert "resuming" in capsys.readouterr().out
     settings = json.loads((tmp_path / "out" / "reader.json").read_text())
