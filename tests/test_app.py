@@ -151,6 +151,25 @@ def test_the_operators_generator_can_be_chosen_in_the_settings_and_its_answer_is
     page.close()
 
 
+def test_the_answer_says_how_sure_it_is_and_the_settings_slider_sets_the_answering_point(server, browser, qa):
+    url, _ = server
+    question = "Who is the Russian Industry and Trade Minister?"
+    page = ask_in_browser(browser, url, question)
+    sure = page.locator("#citeqa-answer .lead .sure").inner_text()
+    expected = round(100 * qa.ask(question).confidence)
+    assert sure.endswith(f"({expected}%)") and "right" in sure, sure
+    open_accordion(page, "citeqa-settings", "#citeqa-sure input[type=number]")
+    slider = page.locator("#citeqa-sure input[type=number]")
+    assert slider.input_value() == str(round(100 * qa.min_confidence))
+    slider.fill("100")
+    slider.press("Enter")
+    page.locator("#citeqa-ask").click()
+    page.wait_for_selector("#citeqa-answer .unanswerable", timeout=180_000)
+    assert f"The best candidate answer was" in page.locator("#citeqa-answer").inner_text()
+    assert f"({expected}%)" in page.locator("#citeqa-answer").inner_text()
+    page.close()
+
+
 def test_unanswerable_looks_different_and_cites_nothing(server, browser):
     url, _ = server
     page = browser.new_page(viewport={"width": 1200, "height": 1400})

@@ -44,6 +44,7 @@ TEXT_CHUNK = 15_000
 MAX_SEARCHABLE = 15_000
 INSERT_BATCH = 500
 TEXTS_KEPT = 64
+KEEPALIVE = {"grpc.keepalive_time_ms": 120_000, "grpc.keepalive_permit_without_calls": 0}
 TEXT_SETTLE_S = 5.0
 """How long a live text that does not match its hash is read again before it counts as corrupt."""
 WARM_TIMEOUT_S = 600.0
@@ -69,6 +70,7 @@ def collection_name(folder: Path) -> str:
     """A valid collection name from the corpus folder's name (letters, digits, underscores)."""
     name = re.sub(r"[^0-9A-Za-z_]", "_", Path(folder).resolve().name) or "corpus"
     return f"citeqa_{name}"[:200]
+
 
 
 class _Connection:
@@ -104,7 +106,10 @@ class _Connection:
                 # ("failed to get mvccTs") and a traceback per failed call, which StoreUnavailable says better.
                 for name in ("pymilvus", "pymilvus.milvus_client"):
                     logging.getLogger(name).setLevel(logging.CRITICAL)
-                self._client = MilvusClient(uri=self.uri, token=self.token, timeout=self.timeout, dedicated=True)
+                # pymilvus pings an idle channel every 10 s; a gRPC server with default settings (Milvus Lite's)
+                # answers the third such ping with GOAWAY "too_many_pings" and the next request fails.
+                self._client = MilvusClient(uri=self.uri, token=self.token, timeout=self.timeout, dedicated=True,
+                                            grpc_options=KEEPALIVE)
             return self._client
 
     def reset(self) -> None:
@@ -137,32 +142,54 @@ class MilvusStore(Store):
     def client(self):
         return self._connection.get()
 
-    def _call(self, what: str, action: Callable[[], T]) -> T:
-        """Every request goes through here: a failure names the store and what to do about it."""
+    def _call(self, what: str, action: Callable[[], T], idempotent: bool = True) -> T:
+        """Every request goes through here: a failure names the store and what to do about it. A channel
+        the server dropped (a restart, a GOAWAY) keeps failing, so a repeatable request is tried once more
+        on a fresh one before giving up; an insert is not, since its rows may have arrived."""
+        try:
+            return self._attempt(action)
+        except Exception as error:
+            failure = self._failure(what, error)
+            if failure is None:
+                raise
+            if not (idempotent and _unreachable(error) and not _deadline(error)):
+                raise failure from None
+        try:
+            return self._attempt(action)
+        except Exception as error:
+            failure = self._failure(what, error)
+            if failure is None:
+                raise
+            raise failure from None
+
+    def _attempt(self, action: Callable[[], T]) -> T:
         from pymilvus.exceptions import MilvusException
 
         try:
-            try:
-                return action()
-            except MilvusException as error:
-                if "released" not in str(error):
-                    raise
-            self._load()  # a restarted server has released every collection; load them and try once more
             return action()
-        except Exception as error:
-            # grpc raises its own RpcError family when the server goes away, pymilvus MilvusException
-            if not isinstance(error, (MilvusException, ConnectionError, OSError, TimeoutError)) and \
-                    not type(error).__module__.startswith("grpc"):
+        except MilvusException as error:
+            if "released" not in str(error):
                 raise
-            if _deadline(error):
-                raise StoreUnavailable(f"{self.uri}: {what} got no answer within {self.timeout:g} s; the server may "
-                                       "be busy or still loading the collection: ask again, or allow more time "
-                                       "with &timeout=SECONDS in the store URI") from None
-            if _unreachable(error):
-                self._connection.reset()
-                raise StoreUnavailable(f"{self.uri}: {what} failed ({_reason(error)}); check that the Milvus "
-                                       "server is running and reachable, then ask again") from None
-            raise StoreUnavailable(f"{self.uri}: {what} failed: Milvus said {_reason(error)}") from None
+        self._load()  # a restarted server has released every collection; load them and try once more
+        return action()
+
+    def _failure(self, what: str, error: Exception) -> StoreUnavailable | None:
+        """What to tell the user about a failed request; None when it is not the server's doing."""
+        from pymilvus.exceptions import MilvusException
+
+        # grpc raises its own RpcError family when the server goes away, pymilvus MilvusException
+        if not isinstance(error, (MilvusException, ConnectionError, OSError, TimeoutError)) and \
+                not type(error).__module__.startswith("grpc"):
+            return None
+        if _deadline(error):
+            return StoreUnavailable(f"{self.uri}: {what} got no answer within {self.timeout:g} s; the server may "
+                                    "be busy or still loading the collection: ask again, or allow more time "
+                                    "with &timeout=SECONDS in the store URI")
+        if _unreachable(error):
+            self._connection.reset()
+            return StoreUnavailable(f"{self.uri}: {what} failed ({_reason(error)}); check that the Milvus "
+                                    "server is running and reachable, then ask again")
+        return StoreUnavailable(f"{self.uri}: {what} failed: Milvus said {_reason(error)}")
 
     def _spawn(self, read: tuple[Manifest | None, dict[str, str]]) -> MilvusStore:
         return MilvusStore(self.uri, "", self.collection, "", self.timeout, self.analyzer, self._connection, *read,
@@ -355,7 +382,8 @@ class MilvusStore(Store):
 
     def _insert(self, collection: str, rows: list[dict]) -> None:
         if rows:
-            self._call(f"writing to {collection}", lambda: self.client.insert(collection, rows, timeout=self.timeout))
+            self._call(f"writing to {collection}", lambda: self.client.insert(collection, rows, timeout=self.timeout),
+                       idempotent=False)
 
     def _delete(self, collection: str, filter: str) -> None:
         self._call(f"deleting from {collection}", lambda: self.client.delete(collection, filter=filter,

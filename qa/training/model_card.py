@@ -33,6 +33,13 @@ def _command(training: dict) -> str:
     return "citeqa train-reader " + " ".join(flags)
 
 
+def _value(value) -> str:
+    """A figure as a person reads it: a group of figures as "name value" pairs, without their long tables."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items() if not isinstance(v, list))
+    return str(value)
+
+
 def _load(path: Path | None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else None
 
@@ -58,23 +65,21 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
              f"| threshold | {settings.get('threshold')}: the best SQuAD 2.0 F1 on {settings.get('calibrated_on')} among thresholds "
              f"declining at most {settings.get('max_false_declines')} of their answerable questions |",
              f"| confidence | logistic regression over {', '.join((settings.get('confidence') or {}).get('features', []))}; "
-             f"coefficients {(settings.get('confidence') or {}).get('coef')}; answers at ≥ {(settings.get('confidence') or {}).get('min_confidence')} "
+             f"coefficients {[round(c, 3) for c in (settings.get('confidence') or {}).get('coef', [])]}; answers at ≥ {(settings.get('confidence') or {}).get('min_confidence')} "
              f"(chosen on TUNE by the threshold's rule) |", "", "## Data and split", "", SPLIT, "",
              "## Metrics", "", "| set | figure | value |", "|---|---|---|"]
     for part, value in (settings.get("tune") or {}).items():
-        lines.append(f"| TUNE, open corpus of the 27 TUNE articles (fitted here: training figures) | {part} | {value} |")
+        lines.append(f"| TUNE, open corpus of the 27 TUNE articles (fitted here: training figures) | {part} | {_value(value)} |")
     report = _load(squad2)
     if report:
         for name, value in report["reader_alone"].items():
             lines.append(f"| SQuAD 2.0 TEST, reader alone on the gold paragraph | {name} | {value} |")
         for name, value in report["open"].items():
-            if name == "confidence":
-                value = {k: value[k] for k in ("questions", "answered", "ece_answered", "ece_all")}
-            lines.append(f"| SQuAD 2.0 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {value} |")
+            lines.append(f"| SQuAD 2.0 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {_value(value)} |")
     report = _load(squad)
     if report and "answers" in report:
         for name, value in report["answers"].items():
-            lines.append(f"| SQuAD 1.1 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {value} |")
+            lines.append(f"| SQuAD 1.1 TEST, open corpus ({report['paragraphs']} paragraphs) | {name} | {_value(value)} |")
     for path in seeds:
         summary = (_load(path) or {}).get("summary")
         if summary:

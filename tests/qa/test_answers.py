@@ -179,3 +179,29 @@ def test_first_retrieved_passage_holds_the_first_quote(qa, answers):
         quote = answer.quotes[0]
         assert answer.passages[0].source == first.source == quote.source, case["id"]
         assert first.start <= quote.start and quote.end <= first.end, case["id"]
+
+
+def test_every_answer_says_how_sure_it_is_and_the_user_sets_the_answering_point(qa):
+    question = "Who is the Russian Industry and Trade Minister?"
+    answer = qa.ask(question)
+    assert answer.answerable and 0.0 <= qa.min_confidence <= answer.confidence <= 1.0
+    stricter = qa.configured(min_confidence=min(1.0, answer.confidence + 1e-4))
+    declined = stricter.ask(question)
+    assert not declined.answerable and declined.short_answer is None
+    assert declined.confidence == pytest.approx(answer.confidence), "a declined answer keeps its best span's confidence"
+    assert "right (" in str(answer) and "%)" in str(answer)
+
+
+@pytest.mark.parametrize("case", OFF_TOPIC, ids=lambda c: c["id"])
+def test_off_topic_questions_are_declined_with_low_confidence(qa, case):
+    answer = qa.ask(case["question"])
+    assert not answer.answerable and answer.confidence < qa.min_confidence
+
+
+def test_cli_min_confidence_is_checked_and_used(seeds_copy):
+    question = "Who is the Russian Industry and Trade Minister?"
+    run = [sys.executable, "-m", "qa.cli", "ask", question, "--json", "--corpus", str(seeds_copy)]
+    bad = subprocess.run(run + ["--min-confidence", "1.5"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert bad.returncode == 2 and "between 0 and 1" in bad.stderr and "Traceback" not in bad.stderr
+    strict = subprocess.run(run + ["--min-confidence", "1"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert strict.returncode == 0 and json.loads(strict.stdout)["answerable"] is False

@@ -38,9 +38,14 @@ def test_evaluation_writes_report_with_all_sections(qa, tmp_path):
     lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
     subset.write_text("\n".join(lines[:3] + lines[-2:]) + "\n", encoding="utf-8")
     qa.evaluate(subset, tmp_path / "out", progress=False)
-    for name in ("report.json", "report.md", "report.png"):
+    for name in ("report.json", "report.md", "report.png", "confidence.png"):
         assert (tmp_path / "out" / name).stat().st_size > 0
-    summary = json.loads((tmp_path / "out" / "report.json").read_text())["summary"]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    confidence, summary = report["confidence"], report["summary"]
+    assert confidence["questions"] == 5 and len(confidence["bins"]) == 15 and confidence["coverage_accuracy"]
+    assert confidence["min_confidence"] == qa.min_confidence and 0 <= confidence["ece_all"] <= 1
+    assert all(0 <= row["confidence"] <= 1 for row in report["per_question"])
+    assert "## Confidence" in (tmp_path / "out" / "report.md").read_text()
     assert summary["questions"] == {"total": 5, "answerable": 3, "unanswerable": 2}
     assert summary["quotes"]["exactness"] == 1.0
     assert set(summary["retrieval"]["evidence_passage"]) == {"recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"}

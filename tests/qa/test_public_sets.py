@@ -38,8 +38,9 @@ def test_squad2_harness_scores_declines_and_the_reader_alone(tmp_path):
     assert open_["questions"] == 6 and open_["answerable"] == open_["unanswerable"] == 3
     assert 0 <= open_["f1"] <= 1 and 0 <= open_["unanswerable_declined"] <= 1
     assert alone["has_answer_f1"] > 0, "the trained reader finds these answers in their own paragraphs"
+    assert open_["confidence"]["questions"] == 6 and open_["confidence"]["ece_all"] is not None
     text = public_sets.markdown("squad2", report)
-    assert "Reader alone" in text and "Open corpus" in text
+    assert "Reader alone" in text and "Open corpus" in text and "Expected calibration error" in text
 
 
 def test_scifact_harness_reads_beir_format(tmp_path):
