@@ -404,7 +404,7 @@ def _open_page_view(page, card) -> list[dict]:
 
 
 def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, browser):
-    page = ask_in_browser(browser, pdf_server, "Which system does the dense retriever outperform?", height=1600)
+    page = ask_in_browser(browser, pdf_server, "What end-to-end QA accuracy does the model reach, compared to ORQA?", height=1600)
     card = page.locator("#citeqa-sources .citeqa-card").first
     assert "multi-column-2p.pdf · p. 2" in card.locator(".meta").inner_text()
     boxes = _open_page_view(page, card)
@@ -424,9 +424,11 @@ def test_a_pdf_quote_is_marked_on_its_rendered_two_column_page(pdf_server, brows
 
 
 def test_a_rotated_page_is_shown_turned_with_the_passage_marked_on_it(pdf_server, browser):
+    # Answered (a source card) or declined (a context card), the rotated page's passage is shown with its page.
+    cards = "#citeqa-sources .citeqa-card, #citeqa-passages .citeqa-card"
     page = ask_in_browser(browser, pdf_server, "What does the second line of the rotated page fixture say?",
-                          until="#citeqa-passages .citeqa-card")
-    card = page.locator("#citeqa-passages .citeqa-card", has_text="rotated-page-90.pdf").first
+                          until=cards)
+    card = page.locator(cards, has_text="rotated-page-90.pdf").first
     assert "rotated-page-90.pdf · p. 1" in card.locator(".meta").inner_text()
     boxes = _open_page_view(page, card)
     assert boxes and max(b["height"] / b["width"] for b in boxes) > 3, "the turned page's lines run down the page"
