@@ -149,18 +149,12 @@ class MilvusStore(Store):
         try:
             return self._attempt(action)
         except Exception as error:
-            failure = self._failure(what, error)
+            failure = self._failure(what, error)  # resets the connection when the server was unreachable
             if failure is None:
                 raise
             if not (idempotent and _unreachable(error) and not _deadline(error)):
                 raise failure from None
-        try:
-            return self._attempt(action)
-        except Exception as error:
-            failure = self._failure(what, error)
-            if failure is None:
-                raise
-            raise failure from None
+        return self._call(what, action, idempotent=False)  # once more, on a fresh channel
 
     def _attempt(self, action: Callable[[], T]) -> T:
         from pymilvus.exceptions import MilvusException
