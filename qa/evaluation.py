@@ -148,8 +148,7 @@ def _run_one(qa: QA, question: EvalQuestion, depth: int) -> Outcome:
     passage_relevant = [_overlaps_evidence(h.passage.source, h.passage.start, h.passage.end, spans) for h in hits]
     articles = list(dict.fromkeys(h.passage.source for h in hits))
     answer = qa.ask(question.question)
-    _, read = qa.read(question.question)
-    best = max(read, key=lambda s: s.score).text if read else None
+    best = judged_span(qa, question.question, answer)
     outcome = Outcome(question, answer, passage_relevant, [a in question.sources for a in articles],
                       best_right=reliability.right(best, question.answers if question.answerable else ()))
     for quote in answer.quotes:
@@ -161,6 +160,16 @@ def _run_one(qa: QA, question: EvalQuestion, depth: int) -> Outcome:
         quoted = [any(_overlaps_evidence(q.source, q.start, q.end, [span]) for q in answer.quotes) for span in spans]
         outcome.evidence_quoted = sum(quoted) / len(quoted)
     return outcome
+
+
+def judged_span(qa: QA, question: str, answer: Answer) -> str | None:
+    """The span ``answer.confidence`` is about: the short answer when it answered (the reader's best
+    span; the punctuation trimmed from it is ignored by SQuAD's normalisation too), else the best span
+    the engine read and rejected, which only a second reading gives."""
+    if answer.answerable and answer.short_answer:
+        return answer.short_answer.text
+    _, spans = qa.read(question)
+    return max(spans, key=lambda s: s.score).text if spans else None
 
 
 def _mean(values: list[float]) -> float | None:

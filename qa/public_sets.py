@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from . import choose, metrics, reliability
 from .config import Config
 from .engine import QA
-from .evaluation import failure_kinds
+from .evaluation import failure_kinds, judged_span
 from .retrieval import Hit
 from .training import squad_split
 
@@ -155,8 +155,7 @@ def _answers(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
     em, f1, declined_has, declined_no, cited, pairs, kinds = [], [], [], [], [], [], []
     for q in tqdm(questions, desc="answers", unit="question"):
         answer = engine.ask(q.text)
-        _, spans = engine.read(q.text)
-        best = max(spans, key=lambda s: s.score).text if spans else None
+        best = judged_span(engine, q.text, answer)
         if answer.confidence is not None:
             pairs.append((answer.confidence, reliability.right(best, q.answers)))
         predicted = answer.short_answer.text if answer.answerable and answer.short_answer else None

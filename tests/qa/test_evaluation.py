@@ -92,3 +92,21 @@ def test_failure_kinds_count_each_wrong_outcome_once():
             ([], "Kazan", False), ([], None, False)]             # unanswerable answered; declined: right
     assert failure_kinds(rows) == {"wrong_span_answered": 1, "partial_span": 1, "right_span_declined": 1,
                                    "wrong_span_declined": 1, "unanswerable_answered": 1}
+
+
+def test_the_judged_span_is_the_short_answer_or_for_a_declined_question_the_best_span_read_again():
+    from qa.answer import Answer, ShortAnswer
+    from qa.evaluation import judged_span
+    from qa.reader import Span
+
+    class Reading:
+        calls = 0
+
+        def read(self, question):
+            self.calls += 1
+            return [], [Span(0, 0, 5, "Kazan", -1.2), Span(1, 0, 10, "Xi Jinping", 0.4)]
+
+    qa = Reading()
+    answered = Answer("q", "Denis Manturov [1].", True, short_answer=ShortAnswer("Denis Manturov", 1, "a.txt", 3, 17, 2.0))
+    assert judged_span(qa, "q", answered) == "Denis Manturov" and qa.calls == 0
+    assert judged_span(qa, "q", Answer("q", "not in the articles", False)) == "Xi Jinping" and qa.calls == 1
