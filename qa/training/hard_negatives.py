@@ -25,10 +25,9 @@ SHARE = 0.2
 DEPTH = 10
 
 
-def corpus(train: Path, cache: Path, limit: int = 0) -> Path:
-    """The training paragraphs (of the first ``limit`` articles) as files ``AAA_PPP.txt`` (article,
-    paragraph), written once."""
-    articles = json.loads(Path(train).read_text(encoding="utf-8"))["data"][:limit or None]
+def corpus(articles: list[dict], cache: Path, limit: int = 0) -> Path:
+    """The paragraphs of ``articles`` (the first ``limit`` of the training set's) as files ``AAA_PPP.txt``
+    (article, paragraph), written once."""
     folder = Path(cache) / f"squad2-train-corpus{f'-{limit}' if limit else ''}"
     write_corpus(folder, [(f"{a:03d}_{p:03d}", article["title"].replace("_", " "), para["context"])
                           for a, article in enumerate(articles) for p, para in enumerate(article["paragraphs"])])
@@ -46,9 +45,8 @@ def mine(train: Path, cache: Path, share: float = SHARE, seed: int = 13, limit: 
     for cached in (whole, out_path):
         if cached.exists():
             return json.loads(cached.read_text(encoding="utf-8"))
-    folder = corpus(train, cache, limit)
-    engine = QA.from_folder(folder, Config(passage_rerank=False))
     articles = json.loads(Path(train).read_text(encoding="utf-8"))["data"][:limit or None]
+    engine = QA.from_folder(corpus(articles, cache, limit), Config(passage_rerank=False))
     rng, chosen = random.Random(seed), []
     for a, article in enumerate(articles):
         for para in article["paragraphs"]:
