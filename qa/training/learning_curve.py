@@ -131,8 +131,9 @@ def _stamped(row: dict[str, Any], reader: Path) -> dict[str, Any]:
 def _training_args(args: argparse.Namespace, limit: int, work: Path, recipe: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     train_reader.add_arguments(parser)
+    # Each point is one whole epoch of its subset; the command's step cap is for the full run's budget.
     return parser.parse_args(["--data", args.data, "--limit", str(limit), "--work", str(work / "checkpoints"),
-                              "--out", str(work / "reader"), *recipe])
+                              "--out", str(work / "reader"), "--max-steps", "0", *recipe])
 
 
 if __name__ == "__main__":
