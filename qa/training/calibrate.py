@@ -112,7 +112,7 @@ def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Con
     pairs = list(zip(probabilities, (r["right"] for r in rows)))
     settings = {"base_model": QA_BASE_MODEL, "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
                 "confidence": calibrator.to_dict(),
-                "calibrated_on": f"SQuAD 2.0 TUNE articles ({len(rows)} questions, every {every}. of the "
+                "calibrated_on": f"SQuAD 2.0 TUNE articles ({len(rows)} questions, one in {every} of the "
                                  f"{len(squad_split.article_split(Path(data))['tune'])} articles' questions)"
                                  + (f" and {Path(extra[0]).name} ({len(added)} questions, weighing {extra_weight}× TUNE)"
                                     if added else ""),
