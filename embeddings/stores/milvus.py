@@ -50,6 +50,8 @@ TEXT_SETTLE_S = 5.0
 WARM_TIMEOUT_S = 600.0
 """Deadline of the warm-up search (``_warm``): a cold BM25 index took 0.6 s at 10k passages, 5.7 s at
 100k and 16.3 s at 300k in Milvus Lite, past a question's own deadline."""
+LOAD_ROUNDS = 2
+LOAD_POLL_S = 0.05
 REFRESH_SECONDS = 2.0
 """How often (at most) a reading process looks for documents other indexers committed."""
 ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}
@@ -81,6 +83,7 @@ class _Connection:
         self.uri, self.token, self.timeout = uri, token, timeout
         self._client: Any = None
         self._lock = threading.Lock()
+        self.loading = threading.RLock()
         self._texts: OrderedDict[tuple[str, str, str], str] = OrderedDict()
 
     def text(self, key: tuple[str, str, str], read: Callable[[], str]) -> str:
@@ -157,14 +160,17 @@ class MilvusStore(Store):
         return self._call(what, action, idempotent=False)  # once more, on a fresh channel
 
     def _attempt(self, action: Callable[[], T]) -> T:
+        """A restarted server has released every collection: load them and try again. Twice, because
+        another request may leave one released just after the load (see ``_load_one``)."""
         from pymilvus.exceptions import MilvusException
 
-        try:
-            return action()
-        except MilvusException as error:
-            if "released" not in str(error):
-                raise
-        self._load()  # a restarted server has released every collection; load them and try once more
+        for _ in range(LOAD_ROUNDS):
+            try:
+                return action()
+            except MilvusException as error:
+                if "released" not in str(error):
+                    raise
+            self._load()
         return action()
 
     def _failure(self, what: str, error: Exception) -> StoreUnavailable | None:
@@ -240,17 +246,37 @@ class MilvusStore(Store):
         return manifest, {row["source"]: row["version"] for row in rows}
 
     def _load(self) -> None:
-        """Milvus serves a collection only once loaded, and a restarted server has released them all."""
+        """Milvus serves a collection only once loaded, and a restarted server has released them all.
+        One load at a time from this process: its questions and its background refresh all meet a
+        restarted server at once."""
+        with self._connection.loading:
+            loaded = [self._load_one(name) for name in (self.collection, self._texts, self._documents)]
+        if any(loaded):
+            self._warm()
+
+    def _load_one(self, name: str) -> bool:
+        """Load ``name`` until the server says it is loaded; whether a load was asked for.
+
+        Asked again rather than waited for: Milvus Lite opens a collection on its first request after a
+        restart, and two first requests at once can each open one, the server keeping one and the load
+        landing on the other; pymilvus's own wait then polls the released one until its deadline
+        (reproduced with a load and a search sent together right after a restart). Milvus Standalone
+        loads in the background and reports Loading meanwhile."""
         from pymilvus.client.types import LoadState
 
-        loaded = False
-        for name in (self.collection, self._texts, self._documents):
-            state = self._call(f"loading {name}", lambda: self.client.get_load_state(name, timeout=self.timeout))
-            if state.get("state") != LoadState.Loaded:
-                self._call(f"loading {name}", lambda: self.client.load_collection(name, timeout=self.timeout))
-                loaded = True
-        if loaded:
-            self._warm()
+        deadline, asked = time.monotonic() + self.timeout, False
+        while (state := self._call(f"loading {name}", lambda: self.client.get_load_state(
+                name, timeout=self.timeout)).get("state")) != LoadState.Loaded:
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(f"{self.uri}: collection {name} was not loaded within {self.timeout:g} s "
+                                       f"(state {getattr(state, 'name', state)}); the server may be busy: ask "
+                                       "again, or allow more time with &timeout=SECONDS in the store URI")
+            if state != LoadState.Loading:
+                self._call(f"loading {name}", lambda: self.client.load_collection(name, timeout=self.timeout,
+                                                                                   _async=True))
+                asked = True
+            time.sleep(LOAD_POLL_S)
+        return asked
 
     def _warm(self) -> None:
         """Make Milvus read its indexes now, with a long deadline: the first search of a freshly loaded
