@@ -51,7 +51,9 @@ WARM_TIMEOUT_S = 600.0
 """Deadline of the warm-up search (``_warm``): a cold BM25 index took 0.6 s at 10k passages, 5.7 s at
 100k and 16.3 s at 300k in Milvus Lite, past a question's own deadline."""
 LOAD_ROUNDS = 2
+"""Loads a request that meets a released collection may ask for before its last try."""
 LOAD_POLL_S = 0.05
+"""Between reads of a collection's load state while it loads (only when loading, never per question)."""
 REFRESH_SECONDS = 2.0
 """How often (at most) a reading process looks for documents other indexers committed."""
 ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}
