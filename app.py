@@ -64,8 +64,9 @@ CSS = """
 .citeqa-card .context {margin: 8px 0; line-height: 1.5}
 .citeqa-card .article {max-height: 360px; overflow-y: auto; white-space: pre-wrap; background: #fafafa; padding: 8px}
 .citeqa-note {color: #6b7280; font-style: italic}
-.citeqa-card .page-view {position: relative; margin: 8px 0; border: 1px solid #e5e7eb}
-.citeqa-card .page-view img {display: block; width: 100%; height: auto}
+.citeqa-card .page-view {position: relative; display: inline-block; max-width: 100%; margin: 8px 0;
+  border: 1px solid #e5e7eb}
+.citeqa-card .page-view img {display: block; max-width: 100%; max-height: 1600px; width: auto; height: auto}
 .citeqa-card .page-view .hl {position: absolute; background: rgba(253, 230, 138, .55); outline: 1px solid #f59e0b}
 .citeqa-card .page-view .hl.short {background: rgba(245, 158, 11, .45); outline: 2px solid #b45309}
 """
@@ -157,12 +158,21 @@ def page_views_html(qa: QA, source: str, start: int, end: int, short: tuple[int,
             f'width:{(r - l) * 100:.3f}%;height:{(b - t) * 100:.3f}%"></div>'
             for name in ("quote", "short") for l, t, r, b in image.marks.get(name, ()))
         data = base64.b64encode(image.jpeg).decode("ascii")
-        views.append(f'<div class="page-view" data-page="{image.page}"><img alt="page {image.page} of '
-                     f'{html.escape(source)}" src="data:image/jpeg;base64,{data}">{boxes}</div>')
+        views.append(f'{_reduced_note(image)}<div class="page-view" data-page="{image.page}"><img alt="page {image.page} '
+                     f'of {html.escape(source)}" src="data:image/jpeg;base64,{data}">{boxes}</div>')
     if not views:
         return ""
     label = page_label(tuple(image.page for image in images))
     return f'<details class="citeqa-page"><summary>Open the page ({label})</summary>{"".join(views)}</details>'
+
+
+def _reduced_note(image) -> str:
+    if not image.reduced:
+        return ""
+    width, height = image.points
+    return (f'<p class="citeqa-note citeqa-reduced">Page {image.page} measures {width:,.0f} × {height:,.0f} points, too '
+            f'large to draw at full width: it is shown at {image.width:,} × {image.height:,} pixels, within the '
+            f'server\'s budget for one page.</p>')
 
 
 def page_label(pages: tuple[int, ...]) -> str:

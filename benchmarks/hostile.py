@@ -1,5 +1,6 @@
 """Hostile documents: per crafted file, the time until it is refused and the peak memory of the worker
-that read it and of the main process. The files are made here, small on disk (the bombs expand to
+that read it and of the main process; per crafted page (text that reads fine, a page made to cost
+the drawing), the same for "Open the page", and what drawing in a worker adds to a normal page. The files are made here, small on disk (the bombs expand to
 hundreds of MB or GB only when parsed); the tests make the same corpus with ``make_corpus``.
 Then the price of reading in a worker: indexing ../shared/docs and the seeds read in the sandbox
 against read in the process itself, the way citeqa read before.
@@ -23,6 +24,7 @@ from .common import ROOT, peak_rss_mb, rss_mb, save, table
 TARGET_SECONDS = 10.0
 TARGET_MB = 1024.0
 TARGET_OVERHEAD = 0.10
+TARGET_DRAW_OVERHEAD_S = 0.3
 DOCS = ROOT.parent / "shared" / "docs"
 
 
@@ -184,6 +186,70 @@ HOSTILE = {
     "pdf-xref-loop.pdf": (pdf_xref_loop, "a cross-reference chain and a page tree that loop"),
     "zip-named.pdf": (docx_laughs, "a ZIP file named .pdf"),
 }
+# Pages whose text reads as it should (each is indexed) but that are made to cost the drawing of them.
+PORT_ELRIC = {
+    "render-tall-page.pdf": "The harbour of Port Elric opened in 1871.",
+    "render-huge-page.pdf": "The lighthouse of Port Elric was built in 1885.",
+    "render-image-bomb.pdf": "The bridge of Port Elric was finished in 1902.",
+    "render-slow-page.pdf": "The library of Port Elric opened in 1923.",
+}
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _one_page(width: int, height: int, content: bytes, resources: bytes = b"", extra: tuple[bytes, ...] = ()) -> bytes:
+    data = zlib.compress(content, 9)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 5 0 R >> %s >> "
+                 b"/Contents 4 0 R >>" % (width, height, resources), stream, _FONT, *extra])
+
+
+def _line(name: str, size: int = 12, x: int = 72, y: int = 72) -> bytes:
+    return b"BT /F1 %d Tf %d %d Td (%s) Tj ET\n" % (size, x, y, PORT_ELRIC[name].encode("ascii"))
+
+
+def render_tall_page() -> bytes:
+    """3 pt wide, 14,400 pt tall: 900 px wide it is a 900 x 4,320,000 bitmap (15.5 GB)."""
+    return _one_page(3, 14_400, _line("render-tall-page.pdf", 2, 0, 7_200))
+
+
+def render_huge_page() -> bytes:
+    """14,400 pt square, the largest page PDF readers accept."""
+    return _one_page(14_400, 14_400, _line("render-huge-page.pdf", 12, 72, 7_200))
+
+
+def render_image_bomb(side: int = 40_000) -> bytes:
+    """A 40,000 x 40,000 grey image (1.6 GB decoded) drawn over the page, 1.5 MB on disk."""
+    data = _deflated(b"", b"\x00" * 4096, side * side // 4096, b"")
+    image = (b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+             b"/Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(data)) + data + b"\nendstream")
+    return _one_page(612, 792, _line("render-image-bomb.pdf") + b"q 612 0 0 792 0 0 cm /Im1 Do Q\n",
+                     b"/XObject << /Im1 6 0 R >>", (image,))
+
+
+def render_slow_page(fills: int = 200_000) -> bytes:
+    """200,000 blended fills of the whole page: parsed in a blink, drawn in minutes."""
+    fill = b"/GS1 gs 0.2 0.4 0.6 rg\n" + b"0 0 612 792 re f\n" * fills
+    return _one_page(612, 792, _line("render-slow-page.pdf") + fill, b"/ExtGState << /GS1 6 0 R >>",
+                     (b"<< /Type /ExtGState /ca 0.5 /BM /Multiply >>",))
+
+
+RENDER_HOSTILE = {
+    "render-tall-page.pdf": (render_tall_page, "a page 3 pt wide and 14,400 pt tall, 660 bytes"),
+    "render-huge-page.pdf": (render_huge_page, "a page of 14,400 x 14,400 pt"),
+    "render-image-bomb.pdf": (render_image_bomb, "an image of 40,000 x 40,000 px (1.6 GB) in 1.5 MB"),
+    "render-slow-page.pdf": (render_slow_page, "200,000 blended full-page fills, 9 KB"),
+}
+
+
+def make_render_corpus(folder: Path) -> dict[str, str]:
+    """Every hostile page written into ``folder``; returns name -> what it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (build, _) in RENDER_HOSTILE.items():
+        (folder / name).write_bytes(build())
+    return {name: what for name, (_, what) in RENDER_HOSTILE.items()}
+
+
 TRUNCATED = {".pdf": "pdf/fake-memo.pdf", ".docx": "docx/handbook-1p.docx", ".odt": "other/fake.odt",
              ".epub": "other/eng_spa_mult.epub", ".html": "html/example-10k-1p.html", ".rtf": "other/fake-doc.rtf",
              ".txt": "txt/norwich-city.txt", ".md": "other/codeblock.md"}
@@ -237,6 +303,73 @@ def refusals(folder: Path) -> list[dict]:
                          "outcome": outcome})
         print(f"{path.name}: {seconds:.2f} s, worker {rows[-1]['worker_peak_mb']:.0f} MB — {outcome[:90]}", flush=True)
     return rows
+
+
+def renders(folder: Path) -> list[dict]:
+    """Each hostile page indexed, then drawn the way "Open the page" draws it, by a fresh renderer (its
+    own worker): whether its text was found, outcome, seconds, worker and main peak memory."""
+    from embeddings import DocumentError, Encoder, Index
+    from embeddings.rendering import PageRenderer
+
+    rows, encoder = [], Encoder()
+    with tempfile.TemporaryDirectory() as tmp:
+        index, _ = Index.open(folder, Path(tmp) / "index", encoder=encoder, progress=False)
+        for name, sentence in PORT_ELRIC.items():
+            text = index.document(name).text
+            start = text.find(sentence)
+            renderer = PageRenderer()
+            view = Index(index.folder, index.store, encoder, renderer)
+            main_before = rss_mb()
+            started = time.perf_counter()
+            try:
+                image = view.page_image(name, 1, {"quote": (max(start, 0), max(start, 0) + len(sentence))})
+                outcome = f"drawn {image.width:,} x {image.height:,} px" + (" (reduced to fit)" if image.reduced else "")
+            except DocumentError as error:
+                outcome = str(error).removeprefix(f"{name}, page 1: ")
+            seconds = time.perf_counter() - started
+            rows.append({"file": name, "text_found": start >= 0, "seconds": seconds, "worker_peak_mb": renderer.last_peak_mb,
+                         "main_growth_mb": rss_mb() - main_before, "outcome": outcome})
+            renderer.close()
+            print(f"{name}: {seconds:.2f} s, worker {rows[-1]['worker_peak_mb']:.0f} MB — {outcome[:90]}", flush=True)
+    return rows
+
+
+def render_overhead(width_px: int = 900) -> dict:
+    """Page 1 of every PDF of ../shared/docs with a mark on its first 200 characters: drawn in this process
+    (before) against drawn by a warm worker with nothing kept (after); p50 and p95 seconds."""
+    from embeddings import Encoder, Index
+    from embeddings.formats.pdf import PAGE_BREAK, render_page
+    from embeddings.loading import read_metadata
+    from embeddings.rendering import PageRenderer, RenderSettings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "pdf"
+        shutil.copytree(DOCS / "pdf", corpus)
+        index, _ = Index.open(corpus, Path(tmp) / "index", encoder=Encoder(), progress=False)
+        renderer = PageRenderer(RenderSettings(cache_mb=0))
+        view = Index(index.folder, index.store, index.encoder, renderer)
+        passwords = read_metadata(corpus).passwords
+        times: dict[str, list[float]] = {"in process": [], "in a worker": []}
+        pdfs = [s for s, e in sorted(index.documents.items()) if e.pages and not s.startswith(".")]
+        view.page_image(pdfs[0], 1, {"quote": (0, 1)}, width_px)  # the worker's start is paid once per server
+        for source in pdfs:
+            started = time.perf_counter()  # as Index.page_image did: the stored text checked, the file read, drawn
+            document = index.document(source)
+            end = document.pages[1] - len(PAGE_BREAK) if len(document.pages) > 1 else len(document.text)
+            marks = {"quote": (0, min(200, end))}
+            raw = (corpus / source).read_bytes()
+            render_page(raw, source, 1, marks, width_px, document.text[:end], passwords.get(source))
+            times["in process"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            view.page_image(source, 1, marks, width_px)
+            times["in a worker"].append(time.perf_counter() - started)
+        renderer.close()
+    return {"pages": len(pdfs), **{name: {"p50": statistics.median(v), "p95": _p95(v)} for name, v in times.items()}}
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def overhead(repeats: int = 3) -> dict:
@@ -293,7 +426,10 @@ def run() -> dict:
         make_corpus(folder)
         print(f"made the hostile corpus in {time.perf_counter() - started:.1f} s", flush=True)
         rows = refusals(folder)
-    return {"refusals": rows, "overhead": overhead(), "sync": sync_overhead(), "main_peak_mb": peak_rss_mb()}
+        make_render_corpus(Path(tmp) / "pages")
+        drawn = renders(Path(tmp) / "pages")
+    return {"refusals": rows, "renders": drawn, "render_overhead": render_overhead(), "overhead": overhead(),
+            "sync": sync_overhead(), "main_peak_mb": peak_rss_mb()}
 
 
 def markdown(results: dict) -> str:
@@ -303,6 +439,13 @@ def markdown(results: dict) -> str:
     share = o["in a worker"] - o["in process"]
     return "\n\n".join([
         table(["file", "bytes", "seconds to refusal", "worker peak MB", "main process growth MB", "what the user reads"], rows),
+        table(["page", "text indexed", "seconds to draw or refuse", "worker peak MB", "main process growth MB",
+               "what the user reads"],
+              [[r["file"], "yes" if r["text_found"] else "**no**", r["seconds"], r["worker_peak_mb"], r["main_growth_mb"],
+                r["outcome"]] for r in results["renders"]]),
+        table(["drawing page 1 of each PDF of ../shared/docs", "pages", "p50 seconds", "p95 seconds"],
+              [[name, results["render_overhead"]["pages"], t["p50"], t["p95"]]
+               for name, t in results["render_overhead"].items() if name != "pages"]),
         table(["reading ../shared/docs and the seeds", "files", "seconds"],
               [["in the process (before)", o["files"], o["in process"]], ["in a worker", o["files"], o["in a worker"]]]),
         f"A first sync of the same {s['documents']} documents ({s['passages']:,} passages) takes {s['sync_seconds']:.1f} s; "
@@ -317,7 +460,19 @@ def targets(results: dict) -> list[list]:
     read = [r["file"] for r in results["refusals"] if r["outcome"].startswith("read")]
     o, s = results["overhead"], results["sync"]
     extra = (o["in a worker"] - o["in process"]) / s["sync_seconds"]
+    drawn = results["renders"]
+    slowest_draw = max(r["seconds"] for r in drawn)
+    draw_mb = max(r["worker_peak_mb"] for r in drawn)
+    draw_growth = max(r["main_growth_mb"] for r in drawn)
+    r = results["render_overhead"]
+    extra_draw = r["in a worker"]["p50"] - r["in process"]["p50"]
     return [
+        ["slowest hostile page drawn or refused", f"{slowest_draw:.1f} s", f"≤ {TARGET_SECONDS:g} s",
+         _status(slowest_draw <= TARGET_SECONDS)],
+        ["largest worker peak on a hostile page", f"{draw_mb:.0f} MB", f"≤ {TARGET_MB:g} MB", _status(draw_mb <= TARGET_MB)],
+        ["main process growth on a hostile page", f"{draw_growth:.0f} MB", "≈ 0", _status(draw_growth < 50)],
+        ["opening a normal page, p50, slower by the worker", f"{extra_draw:+.3f} s", f"≤ {TARGET_DRAW_OVERHEAD_S} s",
+         _status(extra_draw <= TARGET_DRAW_OVERHEAD_S)],
         ["slowest refusal of a hostile file", f"{worst_s:.1f} s", f"≤ {TARGET_SECONDS:g} s", _status(worst_s <= TARGET_SECONDS)],
         ["largest worker peak on a hostile file", f"{worst_mb:.0f} MB", f"≤ {TARGET_MB:g} MB", _status(worst_mb <= TARGET_MB)],
         ["main process growth on a hostile file", f"{main_mb:.0f} MB", "≈ 0", _status(main_mb < 50)],

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -13,10 +12,10 @@ from tqdm.auto import tqdm
 
 from .encoder import DEFAULT_ENCODER, Encoder
 from .formats import loader_for
-from .formats.pdf import PAGE_BREAK, PageImage, ocr_languages, ocr_page_pdf, render_page
-from .loading import (DocumentError, file_sha256, list_documents, merge_meta, read_metadata,
-                      read_passwords, unreadable_types)
+from .formats.pdf import PAGE_BREAK, PageImage, ocr_languages
+from .loading import DocumentError, file_sha256, list_documents, merge_meta, read_metadata, unreadable_types
 from .records import Document, DocumentMeta, Passage
+from .rendering import PageRenderer, RenderSettings
 from .sandbox import ReadLimits, Sandbox
 from .splitting import SPLITTER_VERSION, SplitSettings, split_document
 from .store import DocumentEntry, IndexCorrupt, Manifest
@@ -49,10 +48,12 @@ class IndexSettings:
     reading: ReadLimits = field(default_factory=ReadLimits)
     """What reading one document may cost (memory, CPU and wall time in a worker process); a file past
     them is skipped with the reason. Not stamped: it decides which files are read, not how."""
+    rendering: RenderSettings = field(default_factory=RenderSettings)
+    """What drawing one PDF page for "Open the page" may cost, in a worker too, and what is kept of the
+    pages drawn. Not stamped."""
 
 
 ENCODE_BATCH = 256
-SCANS_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,14 @@ class SyncReport:
 class Index:
     """Passages of one folder with their vectors and BM25 terms, kept in a store (``embeddings.stores``)."""
 
-    def __init__(self, folder: Path, store: Store, encoder: Encoder):
+    def __init__(self, folder: Path, store: Store, encoder: Encoder, renderer: PageRenderer | None = None):
         self.folder = Path(folder)
         self.store = store
         self.manifest = store.manifest()
         self.encoder = encoder
         self.origin = store.origin(self.folder)
-        self._scans: OrderedDict[tuple[str, int, str], bytes | None] = OrderedDict()
-        """Tesseract's page PDFs of recently shown OCR'd pages (seconds each to make), newest last."""
+        self.renderer = renderer or PageRenderer()
+        """Draws pages for :meth:`page_image`; pass it on to the index that replaces this one."""
 
     @property
     def documents(self) -> dict[str, DocumentEntry]:
@@ -151,16 +152,13 @@ class Index:
         return Document(source, text, entry.sha256, entry.encoding, entry.meta, entry.pages, entry.loader)
 
     def page_image(self, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900) -> PageImage:
-        """Page ``page`` of a PDF document rendered, with ``marks`` (document offsets) boxed on it."""
+        """Page ``page`` of a PDF document rendered, with ``marks`` (document offsets) boxed on it; drawn in
+        a worker with limits (``renderer``). ``DocumentError`` with the reason when it cannot be shown."""
         entry = self.manifest.documents.get(source)
         if entry is not None and entry.origin != self.origin:
             raise DocumentError(f"{source}: indexed from another folder ({entry.origin}); its pages are shown "
                                 "where that folder is")
-        try:
-            raw = (self.folder / source).read_bytes()
-        except OSError:
-            raise DocumentError(f"{source}: file not found in {self.folder}; re-index it") from None
-        document = self._stored(source, hashlib.sha256(raw).hexdigest())
+        document = self.document(source)
         if not document.pages:
             raise DocumentError(f"{source}: {document.loader} documents have no pages to show")
         if not 1 <= page <= len(document.pages):
@@ -169,20 +167,9 @@ class Index:
         end = document.pages[page] - len(PAGE_BREAK) if page < len(document.pages) else len(document.text)
         local = {name: (max(a, start) - start, min(b, end) - start) for name, (a, b) in marks.items()
                  if a < end and b > start}
-        password = read_passwords(self.folder).get(source)
-        languages = ocr_languages(document.loader)
-        scanned = self._scanned(raw, document, page, languages, password) if languages else None
-        return render_page(raw, source, page, local, width_px, expected=document.text[start:end],
-                           password=password, scanned=scanned)
-
-    def _scanned(self, raw: bytes, document: Document, page: int, languages: str, password: str | None) -> bytes | None:
-        key = (document.sha256, page, languages)
-        if key not in self._scans:
-            self._scans[key] = ocr_page_pdf(raw, document.source, page, languages, password)
-            while len(self._scans) > SCANS_KEPT:
-                self._scans.popitem(last=False)
-        self._scans.move_to_end(key)
-        return self._scans[key]
+        password = read_metadata(self.folder).passwords.get(source)
+        return self.renderer.render(self.folder / source, document, page, local, document.text[start:end], width_px,
+                                    password, ocr_languages(document.loader))
 
     def search_dense(self, vector: np.ndarray, k: int) -> list[Scored]:
         return self.store.search_dense(vector, k)
@@ -197,15 +184,16 @@ class Index:
     def current(self) -> Index:
         """This index with what other indexers committed to a shared store since (itself otherwise)."""
         fresh = self.store.refreshed()
-        return self if fresh is self.store else Index(self.folder, fresh, self.encoder)
+        return self if fresh is self.store else Index(self.folder, fresh, self.encoder, self.renderer)
 
     @classmethod
     def open(cls, folder: Path | str, index_dir: Path | str | None = None, settings: IndexSettings = IndexSettings(),
-             encoder: Encoder | None = None, progress: bool = True,
-             store: str | Store | None = None) -> tuple[Index, SyncReport]:
+             encoder: Encoder | None = None, progress: bool = True, store: str | Store | None = None,
+             renderer: PageRenderer | None = None) -> tuple[Index, SyncReport]:
         """Open the folder's index, first bringing it up to date with the documents on disk.
 
-        ``store``: a URI for :func:`embeddings.stores.open_store` (default ``local``, the index folder)."""
+        ``store``: a URI for :func:`embeddings.stores.open_store` (default ``local``, the index folder);
+        ``renderer``: the previous index's, to keep its worker and drawn pages (default: a new one)."""
         folder = Path(folder)
         if not folder.is_dir():  # before anything is made in it: a mistyped path must not become a new, empty corpus
             raise DocumentError(f"{folder}: no such folder of documents; give the folder that holds them "
@@ -219,7 +207,7 @@ class Index:
         target = store if isinstance(store, Store) else open_store(store or "local", folder, index_dir)
         with FileLock(str(index_dir / "lock")):
             target, report = _sync(folder, target, settings, encoder, progress)
-        return cls(folder, target, encoder), report
+        return cls(folder, target, encoder, renderer or PageRenderer(settings.rendering)), report
 
 
 def split_stamp(settings: IndexSettings) -> dict:
@@ -276,9 +264,11 @@ def _sync(folder: Path, target: Store, settings: IndexSettings, encoder: Encoder
     stored = existing.documents if existing else {}
     old_docs = {s: e for s, e in stored.items() if e.origin == origin}
     others = {s: e for s, e in stored.items() if e.origin != origin}
-    metas = read_metadata(folder)
+    metadata = read_metadata(folder)
+    report.skipped.update(metadata.problems)
+    metas = metadata.metas
     keep, candidates = _unchanged(folder, old_docs, others, metas, settings, target.uri, report)
-    fresh = _read_fresh(candidates, keep, metas, read_passwords(folder), settings, encoder, report, progress)
+    fresh = _read_fresh(candidates, keep, metas, metadata.passwords, settings, encoder, report, progress)
     for reason in report.skipped.values():
         log.warning("skipped %s", reason)
     report.unchanged = sorted(keep)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import DocumentError
@@ -93,44 +93,83 @@ def merge_meta(found: DocumentMeta, given: DocumentMeta | None) -> DocumentMeta:
     return replace(found, **{k: v for k, v in given.to_dict().items() if v is not None})
 
 
-def _metadata_entries(folder: Path) -> tuple[Path, dict[str, dict]]:
+METADATA_MAX_BYTES = 4 * 2**20
+"""About 20,000 documents' entries; a larger metadata.json is refused before it is parsed."""
+METADATA_MAX_FIELD_CHARS = 1000
+"""A title, author, publisher or date is shown on every card and (the title) encoded with every passage."""
+
+
+@dataclass(frozen=True)
+class FolderMetadata:
+    """What ``metadata.json`` beside the documents says of them, and what of it was refused."""
+
+    metas: dict[str, DocumentMeta] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+    """The ``password`` of each encrypted PDF that gives one: kept apart from DocumentMeta, which is
+    stored in the index and shown on source cards."""
+    problems: dict[str, str] = field(default_factory=dict)
+    """``metadata.json`` (the whole file refused) or ``metadata.json: entry 'a.pdf'`` -> the reason."""
+
+
+def read_metadata(folder: Path) -> FolderMetadata:
+    """Per-document metadata from ``metadata.json`` beside the documents (optional). The file is parsed
+    in this process, so it is bounded first: over ``METADATA_MAX_BYTES``, not UTF-8, not JSON, nested
+    past the parser's depth or not an object, it is refused whole with the reason; an entry that is
+    not an object of text fields is refused alone. Never raises for what the file holds."""
     path = Path(folder) / METADATA_FILE
-    if not path.exists():
-        return path, {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DocumentError(f"{path}: not valid UTF-8 JSON ({error}); fix or remove it") from None
-    if not isinstance(data, dict):
-        raise DocumentError(f"{path}: expected an object mapping file name to metadata")
-    for source, fields in data.items():
-        if not isinstance(fields, dict):
-            raise DocumentError(f"{path}: entry {source!r} must be an object with title/author/publisher/date/password")
-    return path, data
-
-
-def read_metadata(folder: Path) -> dict[str, DocumentMeta]:
-    """Per-document metadata from ``metadata.json`` beside the documents (optional)."""
-    path, entries = _metadata_entries(folder)
-    metas = {}
+        entries = _metadata_entries(path)
+    except DocumentError as error:
+        return FolderMetadata(problems={METADATA_FILE: str(error)})
+    metas, passwords, problems = {}, {}, {}
     for source, fields in entries.items():
         try:
-            metas[source] = DocumentMeta.from_dict(fields)
+            metas[source], password = _entry(fields)
         except ValueError as error:
-            raise DocumentError(f"{path}: entry {source!r}: {error}") from None
-    return metas
+            problems[f"{METADATA_FILE}: entry {source[:100]!r}"] = (
+                f"{path}: entry {source[:100]!r}: {error}; that entry is left out, fix it there")
+            continue
+        if password is not None:
+            passwords[source] = password
+    return FolderMetadata(metas, passwords, problems)
 
 
-def read_passwords(folder: Path) -> dict[str, str]:
-    """The ``password`` of each encrypted PDF that metadata.json gives one for.
+def _metadata_entries(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(METADATA_MAX_BYTES + 1)
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise DocumentError(f"{path}: cannot be read ({error.strerror}); the documents are indexed without it") from None
+    if len(raw) > METADATA_MAX_BYTES:
+        raise DocumentError(f"{path}: over {METADATA_MAX_BYTES // 2**20} MB, larger than metadata for any folder "
+                            "needs; it is not read and the documents are indexed without it")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"{path}: not UTF-8 (byte {error.start}); save it as UTF-8. The documents are indexed "
+                            "without it") from None
+    except json.JSONDecodeError as error:
+        raise DocumentError(f"{path}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
+                            "fix it. The documents are indexed without it") from None
+    except (RecursionError, ValueError) as error:  # nested past the parser's depth; a number of 5,000 digits
+        raise DocumentError(f"{path}: nested too deeply or holds a number too long to read "
+                            f"({type(error).__name__}); the documents are indexed without it") from None
+    if not isinstance(data, dict):
+        raise DocumentError(f"{path}: expected an object mapping file name to metadata, found a JSON "
+                            f"{type(data).__name__}; the documents are indexed without it")
+    return data
 
-    Kept apart from DocumentMeta, which is stored in the index and shown on source cards."""
-    path, entries = _metadata_entries(folder)
-    passwords = {}
-    for source, fields in entries.items():
-        value = fields.get("password")
-        if value is not None and not isinstance(value, str):
-            raise DocumentError(f"{path}: entry {source!r}: field 'password' must be a string, got {type(value).__name__}")
-        if value is not None:
-            passwords[source] = value
-    return passwords
+
+def _entry(fields) -> tuple[DocumentMeta, str | None]:
+    if not isinstance(fields, dict):
+        raise ValueError(f"must be an object with title/author/publisher/date/password, not a JSON {type(fields).__name__}")
+    password = fields.get("password")
+    if password is not None and not isinstance(password, str):
+        raise ValueError(f"field 'password' must be a string, got {type(password).__name__}")
+    meta = DocumentMeta.from_dict(fields)
+    for name, value in meta.to_dict().items():
+        if value is not None and len(value) > METADATA_MAX_FIELD_CHARS:
+            raise ValueError(f"field {name!r} holds {len(value):,} characters, over {METADATA_MAX_FIELD_CHARS:,}")
+    return meta, password

@@ -42,7 +42,7 @@ class DocumentMeta:
         known = {k: data.get(k) for k in ("title", "author", "publisher", "date")}
         for key, value in known.items():
             if value is not None and not isinstance(value, str):
-                raise ValueError(f"metadata field {key!r} must be a string or null, got {value!r}")
+                raise ValueError(f"metadata field {key!r} must be a string or null, got {value!r:.80}")
         return cls(**known)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import DocumentError
-from .formats.pdf import NoTextLayer
+from .formats.pdf import NoTextLayer, PageImage, PixelBudget, Scan
 from .records import Document
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,21 @@ class ReadLimits:
         for name in ("cpu_seconds", "wall_seconds", "ocr_seconds_per_page"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"ReadLimits.{name} must be above 0, not {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class _Task:
+    """What the worker was asked to do, in the words of the reason it gives when that is stopped."""
+
+    subject: str
+    """The file ("report.pdf"), or its page ("report.pdf, page 3")."""
+    verb: str
+    doing: str
+    slow: str
+    """What a crafted file makes slow: to "parse" it, to "draw" it."""
+    thing: str
+    setting: str
+    """Where its limits are set ("IndexSettings.reading")."""
 
 
 class _Stopped(Exception):
@@ -138,8 +153,10 @@ class Sandbox:
 
     Use as a context manager (or call ``close``): the worker is started on the first document."""
 
-    def __init__(self, limits: ReadLimits = ReadLimits()):
+    def __init__(self, limits: ReadLimits = ReadLimits(), setting: str = "IndexSettings.reading"):
         self.limits = limits
+        self.setting = setting
+        """Where ``limits`` come from, named in the reasons a user reads."""
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
         self.last_peak_mb = 0.0
@@ -162,13 +179,35 @@ class Sandbox:
              ocr: str | None = None) -> Document:
         """What ``embeddings.loading.read_document`` gives, read in the worker; a document that breaks a
         limit or the worker raises ``DocumentError`` with the reason, and the next one gets a new worker."""
-        request = {"path": str(Path(path).resolve()), "source": source, "max_bytes": max_bytes, "password": password,
-                   "ocr": ocr, "cpu_seconds": self.limits.cpu_seconds, "memory_mb": self.limits.memory_mb,
-                   "ocr_seconds_per_page": self.limits.ocr_seconds_per_page}
+        request = {"op": "read", "path": str(Path(path).resolve()), "source": source, "max_bytes": max_bytes,
+                   "password": password, "ocr": ocr}
+        task = _Task(source, "read", "reading", "parse", "the file", self.setting)
+        return Document.from_dict(self._run(request, task)["document"])
+
+    def render(self, path: Path | str, source: str, sha256: str, page: int, marks: dict[str, tuple[int, int]],
+               expected: str, width_px: int, budget: PixelBudget, password: str | None = None,
+               ocr: str | None = None, scan: Scan | None = None) -> tuple[PageImage, Scan | None]:
+        """``embeddings.formats.pdf.render_page`` in the worker, on the file at ``path`` as long as its
+        bytes still hash to ``sha256``: the page as JPEG ``width_px`` wide within ``budget``, with
+        ``marks`` (offsets into the page's text, which must read ``expected``) boxed. ``ocr``: the
+        document was read with OCR in those languages, so the page may need tesseract's text layer,
+        ``scan`` if an earlier render made it. Returns the image and the scan to keep for the next
+        render of that page. A page that breaks a limit raises ``DocumentError`` with the reason."""
+        request = {"op": "render", "path": str(Path(path).resolve()), "source": source, "sha256": sha256,
+                   "page": page, "marks": marks, "expected": expected, "width_px": width_px,
+                   "max_pixels": budget.max_pixels, "max_side_px": budget.max_side_px, "password": password,
+                   "ocr": ocr, "scan": None if scan is None else scan.to_dict()}
+        reply = self._run(request, _Task(f"{source}, page {page}", "draw", "drawing", "draw", "the page", self.setting))
+        made = Scan.from_dict(reply["scan"]) if reply.get("scan") is not None else scan
+        return PageImage.from_dict(reply["page_image"]), made
+
+    def _run(self, request: dict, task: _Task) -> dict:
+        request.update(cpu_seconds=self.limits.cpu_seconds, memory_mb=self.limits.memory_mb,
+                       ocr_seconds_per_page=self.limits.ocr_seconds_per_page)
         with self._lock:
             worker = self._ready()
             try:
-                return self._exchange(worker, request)
+                return self._exchange(worker, request, task)
             finally:
                 self.last_peak_mb = worker.peak_mb
 
@@ -187,8 +226,8 @@ class Sandbox:
         self._worker = worker
         return worker
 
-    def _exchange(self, worker: _Worker, request: dict) -> Document:
-        source, started = request["source"], time.monotonic()
+    def _exchange(self, worker: _Worker, request: dict, task: _Task) -> dict:
+        started = time.monotonic()
         wall = self.limits.wall_seconds
         try:
             worker.send(request)
@@ -199,13 +238,13 @@ class Sandbox:
                 # OCR ahead: seconds a page
                 wall += int(reply["pages"]) * self.limits.ocr_seconds_per_page
         except _Stopped as stopped:
-            self._failed(worker, source, started, stopped.timed_out)
+            self._failed(worker, task, started, stopped.timed_out)
         except OSError:  # its stdin closed: it died before reading the request
-            self._failed(worker, source, started, False)
+            self._failed(worker, task, started, False)
         if reply.get("restart"):
             self._discard(worker)
-        if "document" in reply:
-            return Document.from_dict(reply["document"])
+        if "error" not in reply:
+            return reply
         kind = NoTextLayer if reply.get("kind") == "no_text_layer" else DocumentError
         raise kind(reply["error"])
 
@@ -213,28 +252,29 @@ class Sandbox:
         worker.kill()
         self._worker = None
 
-    def _failed(self, worker: _Worker, source: str, started: float, timed_out: bool) -> NoReturn:
+    def _failed(self, worker: _Worker, task: _Task, started: float, timed_out: bool) -> NoReturn:
         worker._watch()
         self._discard(worker)
         code = worker.process.returncode
         seconds = time.monotonic() - started
-        log.info("document reader stopped on %s after %.1f s (exit %s, peak %.0f MB)", source, seconds, code,
+        log.info("document worker stopped on %s after %.1f s (exit %s, peak %.0f MB)", task.subject, seconds, code,
                  worker.peak_mb)
         near_cap = worker.address_peak_mb >= OUT_OF_MEMORY_SHARE * self.limits.memory_mb
-        raise DocumentError(self._reason(source, code, timed_out, near_cap))
+        raise DocumentError(self._reason(task, code, timed_out, near_cap))
 
-    def _reason(self, source: str, code: int | None, timed_out: bool, near_cap: bool) -> str:
-        limits = self.limits
+    def _reason(self, task: _Task, code: int | None, timed_out: bool, near_cap: bool) -> str:
+        limits, setting = self.limits, task.setting
         if timed_out:
-            return (f"{source}: took longer than {limits.wall_seconds:g} s to read and was stopped: the file may be "
-                    "made to be slow to parse; remove it, or raise IndexSettings.reading.wall_seconds")
+            return (f"{task.subject}: took longer than {limits.wall_seconds:g} s to {task.verb} and was stopped: "
+                    f"{task.thing} may be made to be slow to {task.slow}; remove it, or raise {setting}.wall_seconds")
         if code == -signal.SIGXCPU:
-            return (f"{source}: used more than {limits.cpu_seconds:g} s of CPU to read and was stopped: the file may "
-                    "be made to be slow to parse; remove it, or raise IndexSettings.reading.cpu_seconds")
+            return (f"{task.subject}: used more than {limits.cpu_seconds:g} s of CPU to {task.verb} and was stopped: "
+                    f"{task.thing} may be made to be slow to {task.slow}; remove it, or raise {setting}.cpu_seconds")
         if near_cap and code is not None and code < 0:
-            return (f"{source}: ran out of memory while reading (over {limits.memory_mb:,} MB) and was stopped: the "
-                    "file may be a decompression bomb; remove it, or raise IndexSettings.reading.memory_mb")
+            return (f"{task.subject}: ran out of memory while {task.doing} "
+                    f"(over {limits.memory_mb:,} MB) and was stopped: {task.thing} may be a decompression bomb; "
+                    f"remove it, or raise {setting}.memory_mb")
         what = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
-        return (f"{source}: the reader crashed on it ({what}): the file is damaged or crafted, or needs more than "
-                f"{limits.memory_mb:,} MB to read (a decompression bomb?); remove it, or raise "
-                "IndexSettings.reading.memory_mb")
+        return (f"{task.subject}: the worker crashed on it ({what}) while it tried to {task.verb} it: {task.thing} "
+                f"is damaged or crafted, or needs more than {limits.memory_mb:,} MB (a decompression bomb?); "
+                f"remove it, or raise {setting}.memory_mb")

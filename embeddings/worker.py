@@ -1,12 +1,15 @@
-"""The worker that reads documents for ``embeddings.sandbox``: one process, started by the sandbox with
-``python -m embeddings.worker MEMORY_MB``, reading one JSON request a line from stdin and answering one
-JSON line each. Its address space is capped at start and its CPU time before every document, so
-that a parser that runs away costs this process only; the sandbox kills it past its wall time.
+"""The worker that reads documents and draws their pages for ``embeddings.sandbox``: one process,
+started by the sandbox with ``python -m embeddings.worker MEMORY_MB``, reading one JSON request a line
+from stdin and answering one JSON line each. Its address space is capped at start and its CPU time
+before every request, so that a parser or a page that runs away costs this process only; the
+sandbox kills it past its wall time.
 
+Requests: ``{"op": "read", ...}`` (``Sandbox.read``) and ``{"op": "render", ...}`` (``Sandbox.render``).
 Answers: ``{"pages": n}`` first when a PDF is about to be OCR'd (the sandbox then allows it more
-time), then ``{"document": ...}`` or ``{"error": reason, "kind": ...}``."""
+time), then ``{"document": ...}``, ``{"page_image": ..., "scan": ...}`` or ``{"error": reason, "kind": ...}``."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 from .formats.guards import check_file
-from .formats.pdf import NoTextLayer
+from .formats.pdf import NoTextLayer, Scan, ocr_page_pdf, render_page
 from .loading import read_document
 
 PARSERS = ("pypdfium2", "docx", "lxml.etree", "lxml.html", "lxml_html_clean", "striprtf.striprtf",
@@ -67,24 +70,57 @@ def _read(request: dict, out) -> dict:
     return {"document": document.to_dict()}
 
 
-def _serve(request: dict, out) -> dict:
-    source = request.get("source", "?")
+def _indexed_bytes(path: Path, source: str, sha256: str) -> bytes:
+    """The file's bytes, as long as they are still the ones that were indexed."""
     try:
-        return _read(request, out)
+        raw = path.read_bytes()
+    except OSError:
+        raise DocumentError(f"{source}: file not found at {path}; re-index its folder") from None
+    if hashlib.sha256(raw).hexdigest() != sha256:
+        raise DocumentError(f"{source}: changed on disk since it was indexed; re-index its folder")
+    return raw
+
+
+def _render(request: dict, out) -> dict:
+    """One page drawn (``render_page``), OCR'd first when the document was and no scan is known yet."""
+    source, page, password, ocr = request["source"], int(request["page"]), request.get("password"), request.get("ocr")
+    raw = _indexed_bytes(Path(request["path"]), source, request["sha256"])
+    cpu, reply = float(request["cpu_seconds"]), {}
+    scan = None if request.get("scan") is None else Scan.from_dict(request["scan"])
+    if ocr and scan is None:
+        _send(out, {"pages": 1})
+        cpu += float(request["ocr_seconds_per_page"])
+    _cap_cpu(cpu)
+    if ocr and scan is None:
+        scan = Scan(ocr_page_pdf(raw, source, page, ocr, password))
+        reply["scan"] = scan.to_dict()
+    marks = {name: (int(a), int(b)) for name, (a, b) in request["marks"].items()}
+    image = render_page(raw, source, page, marks, int(request["width_px"]), request["expected"], password,
+                        scan.pdf if scan else None, int(request["max_pixels"]), int(request["max_side_px"]))
+    return {**reply, "page_image": image.to_dict()}
+
+
+def _serve(request: dict, out) -> dict:
+    rendering = request.get("op") == "render"
+    subject = f"{request.get('source', '?')}, page {request.get('page')}" if rendering else request.get("source", "?")
+    doing = "drawing" if rendering else "reading"
+    try:
+        return _render(request, out) if rendering else _read(request, out)
     except NoTextLayer as error:
         return {"error": str(error), "kind": "no_text_layer"}
     except DocumentError as error:
         return {"error": str(error), "kind": "document"}
     except MemoryError:
-        return {"error": f"{source}: ran out of memory while reading (over {request['memory_mb']:,} MB): the file "
+        return {"error": f"{subject}: ran out of memory while {doing} (over {request['memory_mb']:,} MB): the file "
                          "may be a decompression bomb", "kind": "memory", "restart": True}
     except RecursionError:
-        return {"error": f"{source}: nested too deeply to read (a crafted file?); remove it", "kind": "document",
-                "restart": True}
+        return {"error": f"{subject}: nested too deeply to {'draw' if rendering else 'read'} (a crafted file?); "
+                         "remove it", "kind": "document", "restart": True}
     except Exception as error:  # a parser's own failure on a broken file: that file is skipped, not the sync
         detail = " ".join(str(error).split())[:200]
-        return {"error": f"{source}: could not be read ({type(error).__name__}: {detail}); the file may be damaged: "
-                         "open and re-save it, or remove it", "kind": "document"}
+        what = "drawn" if rendering else "read"
+        return {"error": f"{subject}: could not be {what} ({type(error).__name__}: {detail}); the file may be "
+                         "damaged: open and re-save it, or remove it", "kind": "document"}
 
 
 def _send(out, message: dict) -> None:

@@ -100,7 +100,7 @@ class QA:
         with self._corpus.lock:
             current = self.index
             index, report = Index.open(current.folder, self.config.index_path(current.folder), self.config.index,
-                                       current.encoder, progress, current.store.reopened())
+                                       current.encoder, progress, current.store.reopened(), current.renderer)
             self._corpus.index, self._corpus.last_sync = index, report
             return report
 

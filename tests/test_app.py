@@ -5,7 +5,6 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,11 +22,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SETTLE_FRAMES = 6
+"""Animation frames to wait after an accordion's components show, before typing into them: see open_accordion."""
+
+
 def open_accordion(page, elem_id: str, inside: str) -> None:
-    """Open the accordion ``elem_id`` until ``inside`` shows.
+    """Open the accordion ``elem_id`` until ``inside`` shows, then let its components settle.
 
     Gradio renders an accordion's children only once it opens, and a click that lands before the page's
     handlers are attached is lost (a CI run timed out on one), so the click is repeated while it stays shut.
+
+    Gradio 6 also keeps the props it could not hand to a component that was not mounted yet (its value
+    among them) and applies them once the render that mounts it has settled (``register_component`` in
+    its core-*.js: ``settled().then(set_data)``). A value typed before then is overwritten by the
+    component's initial value: that was the slider test that lost about one run in 35 (it typed 100,
+    the page went back to 18, the question was answered). Typed the moment the slider mounts, the
+    value was overwritten in 15 of 15 tries, 21 to 35 ms and at most 2 animation frames later; hence
+    SETTLE_FRAMES frames of waiting, counted in frames because that is what Gradio waits for.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -38,9 +49,13 @@ def open_accordion(page, elem_id: str, inside: str) -> None:
             label.click()
         try:
             page.locator(inside).first.wait_for(state="visible", timeout=10_000)
-            return
         except PlaywrightTimeout:
             continue
+        page.evaluate("""(frames) => new Promise((done) => {
+            const next = (left) => left ? requestAnimationFrame(() => next(left - 1)) : done();
+            next(frames);
+        })""", SETTLE_FRAMES)
+        return
     raise AssertionError(f"accordion #{elem_id} did not open to show {inside}")
 
 
@@ -51,16 +66,15 @@ def launch(corpus: Path, *args: str):
     env = {**os.environ, "CITEQA_PORT": str(port), "HF_HUB_OFFLINE": "1"}
     process = subprocess.Popen([sys.executable, "app.py", "--corpus", str(corpus), *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 600
-    for line in process.stdout:
-        if "citeqa: ready" in line:
-            break
-        if time.time() > deadline:
-            break
-    else:
-        pytest.fail("app exited before it was ready")
-    threading.Thread(target=_copy_lines, args=(process.stdout, corpus.parent / f"app-{port}.log"),
-                     daemon=True).start()  # also keeps its pipe from filling up
+    deadline, log = time.time() + 600, corpus.parent / f"app-{port}.log"
+    with log.open("w", encoding="utf-8") as start:
+        for line in process.stdout:
+            start.write(line)
+            if "citeqa: ready" in line or time.time() > deadline:
+                break
+        else:
+            pytest.fail("app exited before it was ready")
+    threading.Thread(target=_copy_lines, args=(process.stdout, log), daemon=True).start()  # and keeps its pipe from filling
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -183,23 +197,12 @@ def test_the_answer_says_how_sure_it_is_and_the_settings_slider_sets_the_answeri
     slider.press("Tab")
     assert slider.input_value() == "100"
     page.wait_for_function("document.querySelector('#citeqa-sure input[type=range]').value === '100'")
-    # A CI run waited 180 s here for a declined answer that never came (1 local run in ~35 failed here too),
-    # and kept neither the page nor the app's output. The click is repeated at most twice, with a warning
-    # that carries both, so the next occurrence says whether the click was lost or the slider's value.
-    shown = []
-    for _ in range(3):
-        page.locator("#citeqa-ask").click()
-        try:
-            page.wait_for_selector("#citeqa-answer .unanswerable", timeout=60_000)
-            break
-        except PlaywrightTimeout:
-            shown.append(page.locator("#citeqa-answer").inner_text())
-    else:
-        raise AssertionError(f"not declined at 100% after 3 clicks; the answer box showed {shown!r}, the slider "
-                             f"{slider.input_value()}; the app printed:\n{app_log(corpus)}")
-    if shown:
-        warnings.warn(f"the first click at 100% was not declined (the answer box showed {shown!r}); "
-                      f"the app printed:\n{app_log(corpus)}")
+    page.locator("#citeqa-ask").click()
+    try:
+        page.wait_for_selector("#citeqa-answer .unanswerable", timeout=180_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"not declined at 100%; the answer box showed {page.locator('#citeqa-answer').inner_text()!r},"
+                             f" the slider {slider.input_value()}; the app printed:\n{app_log(corpus)}") from None
     assert f"The best candidate answer was" in page.locator("#citeqa-answer").inner_text()
     assert f"({expected}%)" in page.locator("#citeqa-answer").inner_text()
     page.close()
@@ -555,3 +558,64 @@ def test_each_hostile_upload_is_refused_and_the_server_answers_right_after(hosti
         answer = client.predict("Who is the Russian Industry and Trade Minister?", api_name="/answer")
         assert "Manturov" in answer["answer"], (name, answer["answer"])
     page.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(tmp_path_factory, seeds_copy):
+    """The seeds with the hostile pages of ``benchmarks.hostile`` and a metadata.json nested 100,000 deep."""
+    from benchmarks.hostile import make_render_corpus
+
+    corpus = _copy(seeds_copy, tmp_path_factory.mktemp("hostile-pages") / "corpus")
+    make_render_corpus(corpus)
+    (corpus / "metadata.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    for url in launch(corpus):
+        yield url, corpus
+
+
+def app_process(corpus: Path):
+    """The app process serving ``corpus`` (a child of this test process)."""
+    import psutil
+
+    return next(p for p in psutil.Process().children() if "app.py" in " ".join(p.cmdline()) and str(corpus) in p.cmdline())
+
+
+PAGE_OUTCOMES = {
+    "render-tall-page.pdf": ("When did the harbour of Port Elric open?", ".citeqa-reduced", "too large to draw at full width"),
+    "render-huge-page.pdf": ("When was the lighthouse of Port Elric built?", ".page-view img", ""),
+    "render-image-bomb.pdf": ("When was the bridge of Port Elric finished?", ".page-view img", ""),
+    "render-slow-page.pdf": ("When did the library of Port Elric open?", ".citeqa-note",
+                             "The page cannot be shown: render-slow-page.pdf, page 1: "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_OUTCOMES))
+def test_a_hostile_page_shows_a_message_or_a_bounded_image_and_the_server_answers_right_after(hostile_pages, browser,
+                                                                                                name):
+    from gradio_client import Client
+
+    url, corpus = hostile_pages
+    assert f"citeqa: skipped {corpus / 'metadata.json'}: nested too deeply" in app_log(corpus, 10_000)
+    client = Client(url, verbose=False)
+    server = app_process(corpus)
+    before_mb = server.memory_info().rss / 2**20
+    question, shown, says = PAGE_OUTCOMES[name]
+    cards = "#citeqa-sources .citeqa-card, #citeqa-passages .citeqa-card"
+    page = ask_in_browser(browser, url, question, until=cards)
+    card = page.locator(cards, has_text=name).first
+    assert f"{name} · p. 1" in card.locator(".meta").inner_text()
+    if shown == ".citeqa-note":
+        note = card.locator(".citeqa-note").first.inner_text()
+        assert note.startswith(says) and "to draw and was stopped" in note, note
+        assert card.locator(".page-view").count() == 0
+    else:
+        card.locator("details.citeqa-page summary").click()
+        image = card.locator(".page-view img").first
+        image.wait_for()
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        assert image.evaluate("(img) => img.naturalWidth * img.naturalHeight") <= 4_000_000
+        assert says in card.locator(shown).first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / f"hostile-{name}.png"), full_page=False)
+    page.close()
+    answer = client.predict("Who is the Russian Industry and Trade Minister?", api_name="/answer")
+    assert "Manturov" in answer["answer"]
+    assert server.memory_info().rss / 2**20 - before_mb <= 100

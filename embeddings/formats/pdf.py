@@ -5,6 +5,7 @@ The character boxes for highlighting come from the same text page (``page_text``
 character of the text back to PDFium's character index)."""
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 
@@ -138,6 +139,65 @@ class PageImage:
     height: int
     marks: dict[str, tuple[Box, ...]]
     """Boxes per mark name ("quote", "short"): one per run of characters on one line."""
+    points: tuple[float, float] = (0.0, 0.0)
+    """The page's size in PDF points (1/72 inch), as displayed (rotation applied)."""
+    reduced: bool = False
+    """Drawn smaller than asked, to keep within the pixel budget (a page made huge or very long)."""
+
+    def to_dict(self) -> dict:
+        return {"page": self.page, "jpeg": base64.b64encode(self.jpeg).decode("ascii"), "width": self.width,
+                "height": self.height, "marks": {name: [list(box) for box in boxes] for name, boxes in self.marks.items()},
+                "points": list(self.points), "reduced": self.reduced}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PageImage:
+        return cls(int(data["page"]), base64.b64decode(data["jpeg"]), int(data["width"]), int(data["height"]),
+                   {name: tuple(tuple(float(v) for v in box) for box in boxes) for name, boxes in data["marks"].items()},
+                   tuple(float(v) for v in data.get("points", (0.0, 0.0))), bool(data.get("reduced", False)))
+
+
+@dataclass(frozen=True)
+class PixelBudget:
+    """How large a rendered page may be. A letter page 900 px wide is 1.05 million pixels."""
+
+    max_pixels: int = 4_000_000
+    """A 16 MB bitmap: a page is drawn smaller (and says so) rather than larger."""
+    max_side_px: int = 16_384
+    """JPEG stops at 65,535 px a side, and a browser shows no more than this sensibly."""
+
+    def __post_init__(self) -> None:
+        if self.max_pixels < 10_000 or self.max_side_px < 100:
+            raise ValueError(f"PixelBudget: max_pixels must be at least 10,000 and max_side_px at least 100, not "
+                             f"{self.max_pixels:,} and {self.max_side_px:,}")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What OCR made of one page of a document read with OCR: tesseract's one-page PDF (seconds to
+    make, so kept between renders), or None when the page has a text layer of its own."""
+
+    pdf: bytes | None
+
+    def to_dict(self) -> dict:
+        return {"pdf": None if self.pdf is None else base64.b64encode(self.pdf).decode("ascii")}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Scan:
+        return cls(None if data.get("pdf") is None else base64.b64decode(data["pdf"]))
+
+
+def render_scale(points: tuple[float, float], width_px: int, max_pixels: int, max_side_px: int) -> tuple[float, bool]:
+    """The scale that draws a page of ``points`` ``width_px`` wide, lowered until the bitmap stays within
+    ``max_pixels`` and its longer side within ``max_side_px``; and whether it was lowered. A page 3 pt
+    wide and 14,400 pt tall asked at 900 px wide would be a 15.5 GB bitmap."""
+    width, height = points
+    if not (width > 0 and height > 0):
+        raise ValueError(f"a page of {width:g} x {height:g} pt has nothing to draw")
+    wanted = width_px / width
+    scale = min(wanted, (max_pixels / (width * height)) ** 0.5, max_side_px / max(width, height))
+    if min(width, height) * scale < 1:
+        raise ValueError(f"a page of {width:g} x {height:g} pt is too thin to draw within {max_pixels:,} pixels")
+    return scale, scale < wanted
 
 
 def _merge(boxes: list[Box]) -> list[Box]:
@@ -152,6 +212,12 @@ def _merge(boxes: list[Box]) -> list[Box]:
                 continue
         merged.append(box)
     return merged
+
+
+def _on_page(box: Box) -> Box | None:
+    """The part of ``box`` on the page; None if none is (text placed off the page still reads)."""
+    left, top, right, bottom = (min(max(v, 0.0), 1.0) for v in box)
+    return (left, top, right, bottom) if right > left and bottom > top else None
 
 
 def _boxed(text: str, start: int, end: int, words: bool) -> list[int]:
@@ -181,12 +247,15 @@ def ocr_page_pdf(raw: bytes, source: str, page: int, languages: str, password: s
 
 
 def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, int]], width_px: int = 900,
-                expected: str | None = None, password: str | None = None, scanned: bytes | None = None) -> PageImage:
-    """Page ``page`` (from 1) of the PDF as JPEG, with each mark's characters (offsets into that
-    page's text as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come
-    from the text page the text came from (``scanned``: tesseract's page PDF, from
-    :func:`ocr_page_pdf`, for a page without a text layer), placed by PDFium's own page-to-device
-    transform, so rotated pages are marked right too."""
+                expected: str | None = None, password: str | None = None, scanned: bytes | None = None,
+                max_pixels: int = 4_000_000, max_side_px: int = 16_384) -> PageImage:
+    """Page ``page`` (from 1) of the PDF as JPEG, ``width_px`` wide unless that breaks ``max_pixels`` or
+    ``max_side_px`` (see ``render_scale``), with each mark's characters (offsets into that page's text
+    as ``page_text`` gives it, which must be ``expected`` when given) boxed. Boxes come from the text
+    page the text came from (``scanned``: tesseract's page PDF, from :func:`ocr_page_pdf`, for a page
+    without a text layer), placed by PDFium's own page-to-device transform, so rotated pages are
+    marked right too. Runs in ``embeddings.worker`` (``Sandbox.render``): drawing a crafted page can
+    take any memory and time."""
     import ctypes
     import io
 
@@ -208,7 +277,11 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
         if expected is not None and text != expected:
             raise DocumentError(f"{source}: page {page} reads differently now than when it was indexed "
                                 "(another PDFium version?); re-index it")
-        scale = width_px / handle.get_width()
+        points = handle.get_size()
+        try:
+            scale, reduced = render_scale(points, width_px, max_pixels, max_side_px)
+        except ValueError as error:
+            raise DocumentError(f"{source}: page {page} cannot be shown: {error}") from None
         image = handle.render(scale=scale).to_pil()
         width, height = image.size
 
@@ -224,9 +297,9 @@ def render_page(raw: bytes, source: str, page: int, marks: dict[str, tuple[int, 
                 left, bottom, right, top = textpage.get_charbox(origins[k])
                 (x0, y0), (x1, y1) = device(left, top), device(right, bottom)
                 chars.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
-            boxes[name] = tuple(_merge(chars))
+            boxes[name] = tuple(box for box in map(_on_page, _merge(chars)) if box is not None)
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, format="JPEG", quality=80)
     finally:
         pdf.close()
-    return PageImage(page, buffer.getvalue(), width, height, boxes)
+    return PageImage(page, buffer.getvalue(), width, height, boxes, tuple(points), reduced)

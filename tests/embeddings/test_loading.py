@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from embeddings.loading import DocumentError, list_documents, read_document, read_metadata, read_passwords
+from embeddings.loading import DocumentError, list_documents, read_document, read_metadata
 
 
 def test_utf8_text_is_kept_exactly(tmp_path):
@@ -50,24 +50,51 @@ def test_folder_lists_only_documents_and_skips_hidden(tmp_path):
     assert [d.source for d in list_documents(tmp_path)] == ["a.txt", "b.md", "c.pdf"]
 
 
-def test_metadata_errors_name_file_and_entry(tmp_path):
-    (tmp_path / "metadata.json").write_text(json.dumps({"a.txt": {"title": 5}}), encoding="utf-8")
-    with pytest.raises(DocumentError, match="metadata.json: entry 'a.txt'"):
-        read_metadata(tmp_path)
+def test_a_bad_metadata_entry_is_left_out_with_its_reason_and_the_others_kept(tmp_path):
+    (tmp_path / "metadata.json").write_text(json.dumps({"a.txt": {"title": 5}, "b.txt": "Bee", "c.txt": {"title": "C"},
+                                                        "d.txt": {"title": "D" * 5000}}), encoding="utf-8")
+    metadata = read_metadata(tmp_path)
+    assert set(metadata.metas) == {"c.txt"} and metadata.metas["c.txt"].title == "C"
+    assert "metadata field 'title' must be a string or null" in metadata.problems["metadata.json: entry 'a.txt'"]
+    assert "must be an object" in metadata.problems["metadata.json: entry 'b.txt'"]
+    assert "5,000 characters, over 1,000" in metadata.problems["metadata.json: entry 'd.txt'"]
+    assert all(str(tmp_path / "metadata.json") in reason for reason in metadata.problems.values())
 
 
 def test_passwords_come_from_metadata_json_but_never_into_the_metadata(tmp_path):
     (tmp_path / "metadata.json").write_text(json.dumps({"a.pdf": {"title": "A", "password": "s3cret"},
                                                         "b.pdf": {"title": "B"}}), encoding="utf-8")
-    assert read_passwords(tmp_path) == {"a.pdf": "s3cret"}
-    assert "s3cret" not in json.dumps(read_metadata(tmp_path)["a.pdf"].to_dict())
+    assert read_metadata(tmp_path).passwords == {"a.pdf": "s3cret"}
+    assert "s3cret" not in json.dumps(read_metadata(tmp_path).metas["a.pdf"].to_dict())
     (tmp_path / "metadata.json").write_text(json.dumps({"a.pdf": {"password": 1234}}), encoding="utf-8")
-    with pytest.raises(DocumentError, match="entry 'a.pdf': field 'password' must be a string"):
-        read_passwords(tmp_path)
+    assert "entry 'a.pdf': field 'password' must be a string" in read_metadata(tmp_path).problems["metadata.json: entry 'a.pdf'"]
+
+
+HOSTILE_METADATA = {
+    "huge": (b'{"a.txt": {"title": "' + b"A" * (5 * 2**20) + b'"}}', "over 4 MB"),
+    "deep": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "deep object": (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
+    "long number": (b'{"a.txt": ' + b"9" * 10_000 + b"}", "a number too long"),
+    "latin-1": ('{"a.txt": {"title": "Café"}}'.encode("latin-1"), "not UTF-8 (byte 24)"),
+    "not JSON": (b'{"a.txt": {"title": "A",}}', "not valid JSON (Expecting property name"),
+    "a list": (b'[{"a.txt": {"title": "A"}}]', "expected an object mapping file name to metadata, found a JSON list"),
+    "empty": (b"", "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_METADATA))
+def test_a_hostile_metadata_json_is_refused_whole_with_its_reason(tmp_path, case):
+    raw, reason = HOSTILE_METADATA[case]
+    (tmp_path / "metadata.json").write_bytes(raw)
+    metadata = read_metadata(tmp_path)
+    assert not metadata.metas and not metadata.passwords
+    assert list(metadata.problems) == ["metadata.json"]
+    message = metadata.problems["metadata.json"]
+    assert message.startswith(str(tmp_path / "metadata.json")) and reason in message and "indexed without it" in message
 
 
 def test_seed_metadata_matches_the_articles(seeds_copy):
-    metas = read_metadata(seeds_copy)
+    metas = read_metadata(seeds_copy).metas
     assert set(metas) == {d.source for d in list_documents(seeds_copy)}
     for source, meta in metas.items():
         text = (seeds_copy / source).read_text(encoding="utf-8")
