@@ -84,13 +84,13 @@ def _indexed_bytes(path: Path, source: str, sha256: str) -> bytes:
 def _render(request: dict, out) -> dict:
     """One page drawn (``render_page``), OCR'd first when the document was and no scan is known yet."""
     source, page, password, ocr = request["source"], int(request["page"]), request.get("password"), request.get("ocr")
-    raw = _indexed_bytes(Path(request["path"]), source, request["sha256"])
     cpu, reply = float(request["cpu_seconds"]), {}
     scan = None if request.get("scan") is None else Scan.from_dict(request["scan"])
     if ocr and scan is None:
         _send(out, {"pages": 1})
         cpu += float(request["ocr_seconds_per_page"])
     _cap_cpu(cpu)
+    raw = _indexed_bytes(Path(request["path"]), source, request["sha256"])
     if ocr and scan is None:
         scan = Scan(ocr_page_pdf(raw, source, page, ocr, password))
         reply["scan"] = scan.to_dict()
