@@ -614,6 +614,7 @@ def test_a_hostile_page_shows_a_message_or_a_bounded_image_and_the_server_answer
         page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
         assert image.evaluate("(img) => img.naturalWidth * img.naturalHeight") <= 4_000_000
         assert says in card.locator(shown).first.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"hostile-{name}.png"), full_page=False)
     page.close()
     answer = client.predict("Who is the Russian Industry and Trade Minister?", api_name="/answer")
