@@ -341,6 +341,7 @@ def render_overhead(width_px: int = 900) -> dict:
     from embeddings.formats.pdf import PAGE_BREAK, render_page
     from embeddings.loading import read_metadata
     from embeddings.rendering import PageRenderer, RenderSettings
+    from qa.metrics import percentile
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "pdf"
@@ -364,12 +365,7 @@ def render_overhead(width_px: int = 900) -> dict:
             view.page_image(source, 1, marks, width_px)
             times["in a worker"].append(time.perf_counter() - started)
         renderer.close()
-    return {"pages": len(pdfs), **{name: {"p50": statistics.median(v), "p95": _p95(v)} for name, v in times.items()}}
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"pages": len(pdfs), **{name: {"p50": statistics.median(v), "p95": percentile(v, 95)} for name, v in times.items()}}
 
 
 def overhead(repeats: int = 3) -> dict:
