@@ -30,7 +30,8 @@ class RenderSettings:
 
     limits: ReadLimits = field(default_factory=_drawing_limits)
     """Memory, CPU and wall time of one page in the worker (plus ``ocr_seconds_per_page`` when the page
-    is OCR'd first). Every page of ../shared/docs draws in under 0.3 s and 110 MB."""
+    is OCR'd first). Page 1 of each PDF of ../shared/docs draws in at most 0.05 s in a warm worker
+    (``python -m benchmarks.hostile``); the slowest crafted page is stopped by the CPU limit at 5 s."""
     budget: PixelBudget = field(default_factory=PixelBudget)
     cache_mb: float = 64.0
     """Drawn pages (JPEG) and tesseract's page scans kept, newest used last; a page asked again with the
