@@ -24,7 +24,7 @@ TITLES = {
     "passages": "Passage lengths and text without sentence ends",
     "retrieval": "Retrieval at 10k, 100k and 1M passages",
     "milvus": "The Milvus store next to the local store",
-    "answering": "Answering the seeds question set",
+    "answering": "Answering one question at a time",
     "startup": "Start-up and memory of the app",
     "load": "Many users at once",
 }

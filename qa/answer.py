@@ -109,6 +109,9 @@ class Answer:
     confidence: float | None = None
     """The probability that the short answer is right (for a declined question, that the best span the
     engine rejected would have been); None with a reader that has no confidence model."""
+    passages_read: int = 0
+    """How many of ``passages`` (the first ones) the reader read: all of them, or the first alone when
+    its answer was sure (``qa.reading``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,6 +123,7 @@ class Answer:
             "quotes": [q.to_dict() for q in self.quotes],
             "sources": [s.to_dict() for s in self.sources],
             "passages": [p.to_dict() for p in self.passages],
+            "passages_read": self.passages_read,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
 
@@ -133,6 +137,7 @@ class Answer:
             timings_ms=dict(data.get("timings_ms", {})),
             short_answer=ShortAnswer.from_dict(data["short_answer"]) if data.get("short_answer") else None,
             confidence=None if data.get("confidence") is None else float(data["confidence"]),
+            passages_read=int(data.get("passages_read", 0)),
         )
 
     def __str__(self) -> str:

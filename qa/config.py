@@ -53,6 +53,10 @@ class Config:
     """Answer only when the probability that the short answer is right (``Answer.confidence``) is at
     least this, 0 to 1; None: the default chosen on TUNE, shipped in reader.json. Lower answers more
     questions and is wrong more often."""
+    stop_score: float | None = None
+    """Read the first passage alone and stop when its best span scores at least this over "no answer"
+    (``qa.reading``); None: the point chosen on TUNE with the weights (reader.json ``stop_score``);
+    ``inf``: read all ``k`` passages always."""
     passage_rerank: bool = True
     """Reorder the ``k`` retrieved passages by the reader's best span in each (see ``choose.by_reading``)."""
     max_sources: int = 2
@@ -78,6 +82,8 @@ class Config:
                 raise ValueError(f"Config.{name} must be at least 1, not {getattr(self, name)}")
         if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
             raise ValueError(f"Config.min_confidence must be between 0 and 1 (a probability), not {self.min_confidence}")
+        if self.stop_score is not None and self.stop_score != self.stop_score:
+            raise ValueError("Config.stop_score must be a number, inf (read every passage) or None, not NaN")
         if not 0 <= self.batch_window_ms <= 1000:
             raise ValueError(f"Config.batch_window_ms must be between 0 and 1000, not {self.batch_window_ms}")
 

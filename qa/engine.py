@@ -1,6 +1,7 @@
 """The public engine: a folder of articles in, cited answers out."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ from .config import Config
 from .language_model import LanguageModel
 from .question import clean_question
 from .reader import Reader, Span
+from .reading import read_in_rounds
 from .retrieval import Hit, retrieve
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,8 @@ NOT_IN_ARTICLES = "The articles do not say. None of the passages below answers t
 class QA:
     """Answers questions about one folder of articles, quoting them exactly.
 
-    Stages: retrieve (``retrieval``) → read the k passages (``reader``) → choose the answering
+    Stages: retrieve (``retrieval``) → read the k passages (``reader``; the first alone, the rest only
+    when its answer is not sure: ``reading``) → choose the answering
     spans or decline (``choose``) → cite them (``cite``, ``writer``) → verify (``verify``).
 
     Safe to call from many threads at once: each question answers from the index as it was when
@@ -72,6 +75,12 @@ class QA:
     def threshold(self) -> float:
         """The reader score below which the question is declined."""
         return self.reader.threshold if self.config.reader_threshold is None else self.config.reader_threshold
+
+    @property
+    def stop_score(self) -> float | None:
+        """The reader score at which reading stops after the first passage; None: every passage is read."""
+        score = self.config.stop_score if self.config.stop_score is not None else self.reader.settings.get("stop_score")
+        return None if score is None or score == float("inf") else float(score)
 
     @property
     def min_confidence(self) -> float | None:
@@ -136,7 +145,7 @@ class QA:
         head, tail = hits[:cfg.k], hits[cfg.k:]
         if not read:
             return hits[:k], head, []
-        spans = self._corpus.models.read(question, [h.passage.text for h in head])
+        spans = read_in_rounds(self._corpus.models.read, question, [h.passage.text for h in head], self.stop_score)
         clock.lap("read")
         ranking = choose.by_reading(head, spans, self.threshold) if cfg.passage_rerank else head
         return (ranking + tail)[:k], head, spans
@@ -213,7 +222,7 @@ class QA:
         if not chosen:
             yield NOT_IN_ARTICLES
             yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
-                         confidence=confidence)
+                         confidence=confidence, passages_read=len(spans))
             return
         short, quotes, text = cite.compose(chosen, lambda source: index.documents[source].pages)
         yield cite.lead(short, [q.citation for q in quotes])
@@ -222,7 +231,7 @@ class QA:
         if answer is None:
             answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
                             confidence=confidence)
-        yield answer
+        yield dataclasses.replace(answer, passages_read=len(spans))
 
     @staticmethod
     def _read(index: Index, sources) -> dict[str, Document]:

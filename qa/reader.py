@@ -19,13 +19,15 @@ BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_READER = str(Path(__file__).parent / "models" / "reader")
 WEIGHTS = "reader.safetensors"
 FROZEN = "bert.embeddings.word_embeddings.weight"
-BUCKET = 64
-ROWS = 4
-"""Passages in every forward pass, padded up to it. On CPUs whose matrix kernels depend on the batch's
-row count (oneDNN with AMX bf16, and float32 too), a passage read with others scored up to 0.05 apart
-from the same passage read alone; with one row count for every pass, none of 200 did. Measured on a
-2-core AMX Xeon, 40 seeds questions: 4 rows cost 98 ms a question alone and 60 ms in a batch, against
-74 and 36 ms with up to 64 unpadded rows; 1 row, 131 and 130 ms; 8 rows, 125 and 42 ms."""
+BUCKET = 16
+"""One passage a forward pass, padded to a multiple of BUCKET tokens: its scores are then the same
+whatever it is read with, on every CPU, and the process meets at most 20 shapes. Measured on a 2-core
+AMD EPYC (avx512_bf16), 74 seeds questions: one passage a pass or four (padded to 64-token buckets,
+as before) gave identical scores and cost the same per row (four rows of 128 tokens 43 ms, one row
+15 ms), and one a pass lets the engine read the first passage alone (``qa.reading``). Unpadded, every
+new length is a new shape: 600 passes over 300 lengths grew the process by 935 MB, against 55 MB with
+16-token buckets. On a 2-core AMX Xeon, four rows a pass were cheaper per row (98 against 131 ms a
+question of 5 passages) but a passage read with others scored up to 0.05 apart from it read alone."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ class Reader:
 
     @torch.inference_mode()
     def read_many(self, requests: Sequence[tuple[str, Sequence[str]]]) -> list[list[Span]]:
-        """:meth:`read` for several questions at once, in as few forward passes as padding allows
-        (see ``qa.batching``). A passage's scores do not depend on what it is read with."""
+        """:meth:`read` for several questions at once (see ``qa.batching``), one passage a forward pass:
+        a passage's scores do not depend on what it is read with."""
         pairs = [(question, passage) for question, passages in requests for passage in passages]
         if not pairs:
             return [[] for _ in requests]
@@ -103,14 +105,7 @@ class Reader:
         # never: passages are bounded (SplitSettings.max_tokens) to leave a question 93 tokens of it.
         enc = self.tokenizer([q for q, _ in pairs], [p for _, p in pairs], truncation="only_first",
                              max_length=self.max_length, return_offsets_mapping=True)
-        logits: list = [None] * len(pairs)
-        for length, rows in self._buckets([len(ids) for ids in enc["input_ids"]]):
-            filled = rows + rows[:1] * (ROWS - len(rows))  # repeated rows are read and dropped
-            batch = self.tokenizer.pad({name: [enc[name][i] for i in filled] for name in self.tokenizer.model_input_names},
-                                       padding="max_length", max_length=length, return_tensors="pt")
-            out = self.model(**batch)
-            for n, i in enumerate(rows):
-                logits[i] = (out.start_logits[n].float(), out.end_logits[n].float())
+        logits = [self._logits(enc, i) for i in range(len(pairs))]
         spans, row = [], 0
         for _, passages in requests:
             spans.append([self._best(p, passages[p], *logits[row + p], enc["offset_mapping"][row + p],
@@ -118,17 +113,12 @@ class Reader:
             row += len(passages)
         return spans
 
-    def _buckets(self, lengths: list[int]) -> list[tuple[int, list[int]]]:
-        """Rows grouped by their padded length, a multiple of BUCKET tokens, at most ROWS a pass.
-
-        Padding to a length fixed by the passage alone, and to ROWS rows, makes its scores the same
-        whichever other passages share the batch (padding to the batch's longest moved scores by up to
-        0.12, enough to flip an answer at the threshold); it also wastes less than padding to the longest."""
-        groups: dict[int, list[int]] = {}
-        for i, n in enumerate(lengths):
-            groups.setdefault(min(self.max_length, -(-n // BUCKET) * BUCKET), []).append(i)
-        return [(length, rows[first:first + ROWS]) for length, rows in sorted(groups.items())
-                for first in range(0, len(rows), ROWS)]
+    def _logits(self, enc, i: int):
+        length = min(self.max_length, -(-len(enc["input_ids"][i]) // BUCKET) * BUCKET)
+        batch = self.tokenizer.pad({name: [enc[name][i]] for name in self.tokenizer.model_input_names},
+                                   padding="max_length", max_length=length, return_tensors="pt")
+        out = self.model(**batch)
+        return out.start_logits[0].float(), out.end_logits[0].float()
 
     def _best(self, p: int, passage: str, start, end, offsets, sequence) -> Span:
         context = torch.zeros(len(start), dtype=torch.bool)

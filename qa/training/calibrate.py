@@ -2,7 +2,8 @@
 
 The corpus is every paragraph of the 27 TUNE articles (the non-TEST SQuAD 2.0 dev articles); the
 questions are theirs (answerable and not). The engine's retrieval and reader read each with no
-decision; the confidence model (``qa.confidence``) is fitted to whether the best span is right, and
+decision, every passage (the stopping score of ``qa.reading`` is chosen after this, on what this
+fits); the confidence model (``qa.confidence``) is fitted to whether the best span is right, and
 the threshold on the reader's score and the default ``min_confidence`` are each the point that
 maximises SQuAD 2.0 F1 over those questions among the points that decline at most
 ``max_false_declines`` (15%) of the answerable ones: without that cap the F1 optimum on TUNE (half
@@ -69,7 +70,8 @@ def read_tune(reader: Path, data: Path, cache: Path, limit: int = 0, every: int 
     if kept.exists():
         return json.loads(kept.read_text(encoding="utf-8"))
     folder, questions = tune_corpus(Path(data), Path(cache), limit)
-    engine = QA.from_folder(folder, config.with_(reader=str(reader), reader_threshold=float("-inf")))
+    engine = QA.from_folder(folder, config.with_(reader=str(reader), reader_threshold=float("-inf"),
+                                                 stop_score=float("inf")))
     rows = read_rows(engine, questions[::every], "reading TUNE")
     kept.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     return rows
@@ -80,6 +82,7 @@ def read_extra(reader: Path, questions: Path, corpus: Path, cache: Path, config:
     from ..evaluation import load_questions
 
     engine = QA.from_folder(corpus, config.with_(reader=str(reader), reader_threshold=float("-inf"),
+                                                 stop_score=float("inf"),
                                                  index_dir=str(Path(cache) / f"index-{Path(corpus).name}")))
     return read_rows(engine, [(q.question, list(q.answers)) for q in load_questions(questions)], f"reading {Path(questions).name}")
 

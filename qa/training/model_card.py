@@ -44,6 +44,18 @@ def _load(path: Path | None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else None
 
 
+def _stop_row(settings: dict) -> list[str]:
+    """The stopping score of reading in rounds (``qa.reading``), when one was chosen."""
+    chosen = settings.get("stop_score_chosen")
+    if not chosen:
+        return []
+    row = chosen.get("row") or {}
+    return [f"| stop score | {settings.get('stop_score')}: the engine reads the first passage alone and stops when its best span "
+            f"scores at least this; the lowest score keeping the full reading's answer and citations on ≥ {chosen.get('keep')} "
+            f"of {chosen.get('questions')} TUNE questions (seed {chosen.get('seed')}; `python -m qa.training.early_stop`): "
+            f"{row.get('same_answers')} kept, {row.get('stopped')} stopped after the first passage |"]
+
+
 def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Path], recipe: Path | None = None,
            curve: Path | None = None) -> str:
     training, settings = _load(reader / "training.json") or {}, _load(reader / "reader.json") or {}
@@ -66,7 +78,7 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
              f"declining at most {settings.get('max_false_declines')} of their answerable questions |",
              f"| confidence | logistic regression over {', '.join((settings.get('confidence') or {}).get('features', []))}; "
              f"coefficients {[round(c, 3) for c in (settings.get('confidence') or {}).get('coef', [])]}; answers at ≥ {(settings.get('confidence') or {}).get('min_confidence')} "
-             f"(chosen on TUNE by the threshold's rule) |", "", "## Data and split", "", SPLIT, "",
+             f"(chosen on TUNE by the threshold's rule) |", *_stop_row(settings), "", "## Data and split", "", SPLIT, "",
              "## Metrics", "", "| set | figure | value |", "|---|---|---|"]
     for part, value in (settings.get("tune") or {}).items():
         lines.append(f"| TUNE, open corpus of the 27 TUNE articles (fitted here: training figures) | {part} | {_value(value)} |")

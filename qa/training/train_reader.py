@@ -232,7 +232,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train (unless ``--calibrate-only``), then choose the threshold on TUNE articles (unless ``--no-calibrate``)."""
+    """Train (unless ``--calibrate-only``), then choose the threshold, the confidence model and the
+    stopping score on TUNE articles (unless ``--no-calibrate``)."""
+    from . import early_stop
     from .calibrate import calibrate
 
     out = Path(args.out) if args.calibrate_only else train(args)
@@ -244,6 +246,9 @@ def run(args: argparse.Namespace) -> int:
                              extra_weight=args.extra_weight)
         print(f"threshold {settings['threshold']}, min_confidence {settings['confidence']['min_confidence']} "
               f"(TUNE: {json.dumps(settings['tune'])})")
+        stop = early_stop.run(out, Path(args.data), Path(args.cache), early_stop.SAMPLE, early_stop.KEEP, limit=args.limit)
+        early_stop.write(out, stop)
+        print(f"stop score {stop['stop_score']} (reading stops after the first passage when it is reached)")
     return 0
 
 

@@ -14,7 +14,8 @@ UNANSWERABLE = [q for q in QUESTIONS if not q["answers"]]
 # Questions on subjects the articles never touch must always be declined. The on-topic
 # unanswerable ones (u-7 and later) are measured by `citeqa eval`, not asserted one by one.
 OFF_TOPIC = [q for q in UNANSWERABLE if q["id"] in {"u-1", "u-2", "u-3", "u-4", "u-5", "u-6"}]
-CONTRACT_KEYS = ["question", "answer", "answerable", "short_answer", "confidence", "quotes", "sources", "passages", "timings_ms"]
+CONTRACT_KEYS = ["question", "answer", "answerable", "short_answer", "confidence", "quotes", "sources", "passages", "passages_read",
+                 "timings_ms"]
 
 
 def check_contract_and_invariant(answer: Answer, qa) -> dict:
@@ -39,6 +40,7 @@ def check_contract_and_invariant(answer: Answer, qa) -> dict:
         assert short is None
     for passage in data["passages"]:
         assert set(passage) == {"source", "start", "end", "score"}
+    assert 1 <= data["passages_read"] <= len(data["passages"]) or not data["passages"]
     assert data["timings_ms"]["total"] > 0
     return data
 

@@ -20,6 +20,7 @@ def test_a_few_steps_train_save_resume_and_calibrate(tmp_path, capsys):
     settings = json.loads((tmp_path / "out" / "reader.json").read_text())
     assert isinstance(settings["threshold"], float) and settings["tune"]["threshold"]["questions"] > 0
     assert 0.0 <= settings["confidence"]["min_confidence"] <= 1.0
+    assert settings["stop_score_chosen"]["questions"] > 0  # chosen after the confidence, which it depends on
     reader = Reader(tmp_path / "out")
     assert reader.threshold == settings["threshold"]
     passage = "The Volga is the longest river in Europe. It flows into the Caspian Sea."
