@@ -17,8 +17,8 @@ from pathlib import Path
 
 from .common import ROOT, check, launch_app, peak_rss_mb, save, table
 
-TARGET_WARM_S = 10.0
-TARGET_PEAK_MB = 1536
+TARGET_WARM_S = 6.0
+TARGET_PEAK_MB = 1024
 QUESTIONS = ["Who did the Americans agree to supply submarines to?", "How much did China agree to pay in fines to save ZTE?",
              "What is the population of Brazil?", "When was the conversation between the two presidents?"]
 
@@ -54,7 +54,8 @@ def measure(warm: int) -> dict:
 
 
 def targets(results: dict) -> list[list[str]]:
-    return [check("warm start to ready", results["warm_ready_s"], TARGET_WARM_S, "s"),
+    return [check("warm start to ready", results["warm_ready_s"], TARGET_WARM_S, "s",
+                  remedy="imports alone take about 6 s here: docs/speed-and-scale.md"),
             check("peak RSS (warm start, then 4 questions over HTTP)", results["warm_peak_rss_mb"], TARGET_PEAK_MB, "MB")]
 
 
