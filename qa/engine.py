@@ -128,8 +128,9 @@ class QA:
         return self._search(self.index, question, k or self.config.k, read=self.config.passage_rerank)[0]
 
     def read(self, question: str) -> tuple[list[Hit], list[Span]]:
-        """The passages the reader reads for the question, in the fused order, and its best span in each:
-        what the answer is chosen from (calibration fits the threshold and the confidence on it)."""
+        """The first ``config.k`` passages for the question, in the fused order, and the reader's best span
+        in each it read (all of them, or the first alone when it was sure: ``reading``): what the answer
+        is chosen from (calibration reads every passage and fits the threshold and the confidence on it)."""
         question = clean_question(question, self.config.max_question_chars)
         _, head, spans = self._search(self.index, question, self.config.k)
         return head, spans

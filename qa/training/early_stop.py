@@ -47,7 +47,8 @@ def read_all(engine: QA, questions: list[str]) -> list[dict[str, Any]]:
 
 
 def outcome(engine: QA, row: dict[str, Any], read: int) -> tuple:
-    """What the engine answers (sources and short-answer texts; empty when it declines) from the first ``read`` passages."""
+    """What the engine answers from the first ``read`` passages: the sources and short-answer texts of
+    its choice, empty when it declines."""
     hits = [_Hit(**h) for h in row["hits"]]
     spans = [Span(**s) for s in row["spans"][:read]]
     confidence = engine.confidence(hits, spans)
@@ -57,7 +58,8 @@ def outcome(engine: QA, row: dict[str, Any], read: int) -> tuple:
 
 
 def kept(engine: QA, rows: list[dict[str, Any]], score: float) -> dict[str, float]:
-    """For one stopping score: the shares of questions answered as by the full reading and of questions that stopped, and the mean share of passages read."""
+    """For one stopping score: the shares of questions answered as by the full reading and of questions
+    that stopped, and the mean share of passages read."""
     same = stopped = passages = 0
     for row in rows:
         scores = [s["score"] for s in row["spans"]]
@@ -70,14 +72,18 @@ def kept(engine: QA, rows: list[dict[str, Any]], score: float) -> dict[str, floa
             "passages_read": round(passages / n, 4)}
 
 
-def choose_stop_score(engine: QA, rows: list[dict[str, Any]], keep: float) -> tuple[float | None, list[dict[str, float]]]:
+def choose_stop_score(engine: QA, rows: list[dict[str, Any]],
+                      keep: float) -> tuple[float | None, list[dict[str, float]]]:
     """The lowest candidate keeping at least ``keep`` of the answers (None: none does), and the whole table."""
     table = [kept(engine, rows, score) for score in CANDIDATES]
     chosen = next((r["stop_score"] for r in table if r["same_answers"] >= keep), None)
     return chosen, table
 
 
-def run(reader: Path, data: Path, cache: Path, sample: int, keep: float, seed: int = 5, limit: int = 0) -> dict[str, Any]:
+def run(reader: Path, data: Path, cache: Path, sample: int, keep: float, seed: int = 5,
+        limit: int = 0) -> dict[str, Any]:
+    """The stopping score for ``reader`` and its table, from ``sample`` seeded TUNE questions (their
+    full readings kept in ``cache``)."""
     folder, questions = tune_corpus(data, cache, limit)
     picked = random.Random(seed).sample(questions, min(sample, len(questions)))
     engine = QA.from_folder(folder, Config(reader=str(reader)))
