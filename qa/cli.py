@@ -23,6 +23,9 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", help="folder of trained reader weights (default: the bundled one)")
     parser.add_argument("--min-confidence", type=float, metavar="P",
                         help="answer only when at least this sure, 0 to 1 (default: the reader's, chosen on SQuAD TUNE)")
+    parser.add_argument("--stop-score", type=float, metavar="S",
+                        help="stop reading after the first passage when its answer scores at least this "
+                             "(default: the reader's, chosen on SQuAD TUNE; inf: read every passage)")
     parser.add_argument("--store", help=STORE_HELP)
     parser.add_argument("--ocr", metavar="LANGS", help=OCR_HELP)
 
@@ -31,7 +34,7 @@ def _config(args: argparse.Namespace):
     from qa import Config
 
     changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader", "store",
-                                                    "ocr", "min_confidence")
+                                                    "ocr", "min_confidence", "stop_score")
                if getattr(args, name, None) is not None}
     return Config().with_(**changes)
 

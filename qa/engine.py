@@ -48,6 +48,7 @@ class QA:
         fitted = reader.settings.get("confidence")
         self.calibrator = Calibrator.from_dict(fitted) if fitted else None
         self._check_min_confidence()
+        _ = self.stop_score  # a broken reader.json is refused now, not at the first question
 
     def _check_min_confidence(self) -> None:
         if self.config.min_confidence is not None and self.calibrator is None:
@@ -80,6 +81,9 @@ class QA:
     def stop_score(self) -> float | None:
         """The reader score at which reading stops after the first passage; None: every passage is read."""
         score = self.config.stop_score if self.config.stop_score is not None else self.reader.settings.get("stop_score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or score != score):
+            raise ValueError(f"{self.config.reader}/reader.json: stop_score must be a number or null, not {score!r}; "
+                             f"choose it again with python -m qa.training.early_stop --reader {self.config.reader}")
         return None if score is None or score == float("inf") else float(score)
 
     @property

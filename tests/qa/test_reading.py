@@ -64,3 +64,27 @@ def test_the_engine_stops_early_on_sure_questions_and_answers_as_when_reading_ev
         assert _said(early) == _said(full)
         read.append(early.passages_read)
     assert 1 in read and qa.config.k in read, read
+
+
+def test_a_reader_json_with_a_broken_stopping_score_is_refused_when_the_engine_is_made(qa, tmp_path):
+    import shutil
+
+    from qa import QA
+    from qa.reader import DEFAULT_READER, Reader
+
+    folder = tmp_path / "reader"
+    shutil.copytree(DEFAULT_READER, folder)
+    settings = (folder / "reader.json").read_text().replace('"stop_score": 4.0', '"stop_score": "soon"')
+    (folder / "reader.json").write_text(settings)
+    with pytest.raises(ValueError, match="reader.json: stop_score must be a number or null, not 'soon'"):
+        QA(qa.index, Reader(folder), qa.config.with_(reader=str(folder)))
+
+
+def test_the_cli_reads_every_passage_when_told(seeds_copy, capsys):
+    import json
+
+    from qa.cli import main
+
+    assert main(["ask", "By how much did trade grow in 2017?", "--corpus", str(seeds_copy), "--json",
+                 "--stop-score", "inf"]) == 0
+    assert json.loads(capsys.readouterr().out)["passages_read"] == 5
