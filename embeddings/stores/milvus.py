@@ -163,14 +163,16 @@ class MilvusStore(Store):
 
     def _attempt(self, action: Callable[[], T]) -> T:
         """A restarted server has released every collection: load them and try again. Twice, because
-        another request may leave one released just after the load (see ``_load_one``)."""
+        another request may leave one released just after the load (see ``_load_one``). A collection
+        another of this process's requests is loading at that moment is "loading", not "released":
+        ``_load`` waits for that load (one at a time) and the request is tried again too."""
         from pymilvus.exceptions import MilvusException
 
         for _ in range(LOAD_ROUNDS):
             try:
                 return action()
             except MilvusException as error:
-                if "released" not in str(error):
+                if "released" not in str(error) and "state 'loading'" not in str(error):
                     raise
             self._load()
         return action()
