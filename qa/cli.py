@@ -23,6 +23,9 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", help="folder of trained reader weights (default: the bundled one)")
     parser.add_argument("--min-confidence", type=float, metavar="P",
                         help="answer only when at least this sure, 0 to 1 (default: the reader's, chosen on SQuAD TUNE)")
+    parser.add_argument("--answerable-share", type=float, metavar="A",
+                        help="share of your questions the documents can answer, between 0 and 1; the confidence is "
+                             "corrected for it (default: the corpus' own from `citeqa calibrate`, else 0.85)")
     parser.add_argument("--stop-score", type=float, metavar="S",
                         help="stop reading after the first passage when its answer scores at least this "
                              "(default: the reader's, chosen on SQuAD TUNE; inf: read every passage)")
@@ -34,7 +37,7 @@ def _config(args: argparse.Namespace):
     from qa import Config
 
     changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader", "store",
-                                                    "ocr", "min_confidence", "stop_score")
+                                                    "ocr", "min_confidence", "answerable_share", "stop_score")
                if getattr(args, name, None) is not None}
     return Config().with_(**changes)
 
@@ -63,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--answers", type=int, default=0, help="SQuAD: also answer this many sampled questions (EM/F1)")
     evaluate.add_argument("--cache", default=".bench-cache", help="where benchmark corpora and indexes are kept")
     _add_engine_options(evaluate)
+    calibrate = commands.add_parser("calibrate", help="fit the confidence and the answering point to your corpus "
+                                                      "from labelled questions; kept beside the index")
+    calibrate.add_argument("--questions", required=True,
+                           help="JSONL question set in the evaluation format (docs/evaluation.md), about this corpus")
+    _add_engine_options(calibrate)
     from .training import train_reader
 
     trainer = commands.add_parser("train-reader", help="train the reader on SQuAD TRAIN articles, then calibrate it")
@@ -134,6 +142,25 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from qa import QA
+    from qa.confidence.corpus import MIN_RECALIBRATION
+    from qa.evaluation import load_questions
+
+    load_questions(args.questions)  # a broken file is refused before the models load
+    qa = QA.from_folder(args.corpus, _config(args))
+    before = (qa.answerable_share, qa.min_confidence)
+    made = qa.calibrate(args.questions)
+    print(f"{made.questions} questions ({made.answerable} answerable) about {qa.index.folder}")
+    print(f"answerable share {before[0]:.2f} -> {made.answerable_share:.2f}; answering point "
+          f"{before[1]:.3f} -> {made.min_confidence:.3f}; log-odds "
+          + (f"refitted: slope {made.slope:.2f}, intercept {made.intercept:.2f}" if made.recalibrated else
+             f"as shipped (refitted from {MIN_RECALIBRATION} questions with right and wrong answers)"))
+    print(f"written to {qa.calibration_folder / 'calibration.json'}; `citeqa eval --questions ...` on this "
+          f"corpus now reports before and after (on these questions they are training figures)")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import app
 
@@ -154,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     from qa import QuestionError
 
     try:
-        commands = {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve, "train-reader": _train_reader}
+        commands = {"index": _index, "ask": _ask, "eval": _eval, "serve": _serve, "train-reader": _train_reader,
+                    "calibrate": _calibrate}
         return commands[args.command](args)
     except (QuestionError, DocumentError, ValueError, RuntimeError) as error:
         print(f"citeqa: {error}", file=sys.stderr)

@@ -8,16 +8,19 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, SyncReport, add_files, pages_between
 from embeddings.formats.pdf import PageImage
 from embeddings.stores import store_uri
 
 from . import choose, cite, verify, writer
+from .confidence import corpus as calibration
 from .batching import BatchedModels
 from .generators import EXTRACTIVE, Generators
 from .answer import Answer, PassageRef, Quote, ShortAnswer, Source
 from .confidence import Calibrator, features
-from .config import Config
+from .config import DEFAULT_ANSWERABLE_SHARE, Config
 from .language_model import LanguageModel
 from .question import clean_question
 from .reader import Reader, Span
@@ -46,7 +49,8 @@ class QA:
         self.config = config
         self._lm = lm
         fitted = reader.settings.get("confidence")
-        self.calibrator = Calibrator.from_dict(fitted) if fitted else None
+        self.calibrator = Calibrator.from_dict(fitted, f"{config.reader}/reader.json") if fitted else None
+        self.corpus_calibration = self._corpus_calibration()
         self._check_min_confidence()
         _ = self.stop_score  # a broken reader.json is refused now, not at the first question
 
@@ -55,6 +59,48 @@ class QA:
             raise ValueError(f"Config.min_confidence needs a reader whose reader.json has a confidence model; "
                              f"{self.config.reader} has none (calibrate it: citeqa train-reader --calibrate-only "
                              f"--out {self.config.reader})")
+
+    def _corpus_calibration(self) -> calibration.CorpusCalibration | None:
+        """The corpus' own calibration (``citeqa calibrate``) when it fits this reader's confidence model."""
+        if self.calibrator is None:
+            return None
+        made, problem = calibration.load(self.calibration_folder, calibration.stamp(self.calibrator.to_dict()))
+        if problem:
+            log.warning("%s", problem)
+        return made
+
+    @property
+    def calibration_folder(self) -> Path:
+        """Where ``citeqa calibrate`` keeps this corpus' calibration: beside its index."""
+        return self.config.index_path(Path(self.index.folder))
+
+    def calibrate(self, questions: str | Path, progress: bool = True) -> calibration.CorpusCalibration:
+        """Fit the confidence to this corpus from a labelled question set (the evaluation format), keep
+        it beside the index and answer with it from now on; see ``qa.calibration``."""
+        from .evaluation import load_questions
+        from .training.calibrate import read_rows, row_features
+        from . import reliability
+
+        rows = []
+        for row in read_rows(self, [(q.question, list(q.answers)) for q in load_questions(questions)],
+                             "reading your questions", progress):
+            values, text = row_features(row, self.stop_score)
+            rows.append({"features": values, "text": text, "golds": row["golds"],
+                         "right": reliability.right(text, row["golds"])})
+        made = calibration.fit(rows, calibration.stamp(self.calibrator.to_dict()), Path(questions).name,
+                               self.calibrator.probability)
+        calibration.write(made, self.calibration_folder)
+        self.corpus_calibration = made
+        return made
+
+    @property
+    def answerable_share(self) -> float:
+        """The share of questions the documents are taken to answer (``Config.answerable_share``)."""
+        if self.config.answerable_share is not None:
+            return self.config.answerable_share
+        if self.corpus_calibration is not None:
+            return self.corpus_calibration.answerable_share
+        return DEFAULT_ANSWERABLE_SHARE
 
     @property
     def index(self) -> Index:
@@ -91,11 +137,29 @@ class QA:
         """The confidence an answer needs (None: the reader has no confidence model; its threshold decides)."""
         if self.calibrator is None:
             return None
-        return self.calibrator.min_confidence if self.config.min_confidence is None else self.config.min_confidence
+        if self.config.min_confidence is not None:
+            return self.config.min_confidence
+        own = self.corpus_calibration
+        return own.min_confidence if own is not None else self.calibrator.min_confidence
 
-    def confidence(self, hits: list[Hit], spans: list[Span]) -> float | None:
-        """The probability that the best of ``spans`` (the reader's, one per passage of ``hits``) is right."""
-        return None if self.calibrator is None else self.calibrator.probability(features(hits, spans))
+    def confidence(self, hits: list[Hit], spans: list[Span], question: str = "", shipped: bool = False,
+                   vector: np.ndarray | None = None) -> float | None:
+        """The probability that the best of ``spans`` (the reader's, one per passage of ``hits``) is
+        right, at ``answerable_share``; ``shipped``: as before ``citeqa calibrate`` (the configured or
+        default share, not the corpus' own recalibration); ``vector``: the question's, if encoded already."""
+        if self.calibrator is None:
+            return None
+        similarity = self._similarity(question, vector) if "similarity" in self.calibrator.features else None
+        values = features(hits, spans, question, similarity)
+        if shipped:
+            return self.calibrator.probability(values, self.config.answerable_share or DEFAULT_ANSWERABLE_SHARE)
+        probability = self.calibrator.probability(values, self.answerable_share)
+        return probability if self.corpus_calibration is None else self.corpus_calibration.adjust(probability)
+
+    def _similarity(self, question: str, vector: np.ndarray | None):
+        """The encoder's cosine between the question and a text (one more encoder pass, for the text)."""
+        asked = self._corpus.models.encode(question) if vector is None else vector
+        return lambda text: float(self._corpus.models.encode(text) @ asked)
 
     @classmethod
     def from_folder(cls, folder: str | Path = "seeds", config: Config = Config(), progress: bool = True) -> QA:
@@ -136,12 +200,13 @@ class QA:
         in each it read (all of them, or the first alone when it was sure: ``reading``): what the answer
         is chosen from (calibration reads every passage and fits the threshold and the confidence on it)."""
         question = clean_question(question, self.config.max_question_chars)
-        _, head, spans = self._search(self.index, question, self.config.k)
+        _, head, spans, _ = self._search(self.index, question, self.config.k)
         return head, spans
 
     def _search(self, index: Index, question: str, k: int, read: bool = True,
-                clock: _Clock | None = None) -> tuple[list[Hit], list[Hit], list[Span]]:
-        """The top ``k`` passages in the engine's order, the first ``config.k`` as fused, and their spans."""
+                clock: _Clock | None = None) -> tuple[list[Hit], list[Hit], list[Span], np.ndarray]:
+        """The top ``k`` passages in the engine's order, the first ``config.k`` as fused, their spans,
+        and the question's vector."""
         cfg, clock = self.config, clock or _Clock()
         vector = self._corpus.models.encode(question)
         hits = retrieve(index, question, vector, max(k, cfg.k), cfg.retrieval, cfg.depth, cfg.rrf_k,
@@ -149,11 +214,11 @@ class QA:
         clock.lap("retrieve")
         head, tail = hits[:cfg.k], hits[cfg.k:]
         if not read:
-            return hits[:k], head, []
+            return hits[:k], head, [], vector
         spans = read_in_rounds(self._corpus.models.read, question, [h.passage.text for h in head], self.stop_score)
         clock.lap("read")
         ranking = choose.by_reading(head, spans, self.threshold) if cfg.passage_rerank else head
-        return (ranking + tail)[:k], head, spans
+        return (ranking + tail)[:k], head, spans, vector
 
     def evaluate(self, questions: str | Path | None = None, out: str | Path | None = None,
                  progress: bool = True) -> dict:
@@ -170,6 +235,7 @@ class QA:
         """The same corpus (index, lock, re-indexing) and reader with other settings or another generator."""
         other = object.__new__(QA)  # not __init__: a view shares the corpus, its batchers and generators
         other._corpus, other.reader, other.calibrator = self._corpus, self.reader, self.calibrator
+        other.corpus_calibration = self.corpus_calibration
         other.config, other._lm = self.config.with_(**changes), lm or self._lm
         other._check_min_confidence()
         return other
@@ -218,9 +284,9 @@ class QA:
 
     def _answer(self, index: Index, question: str) -> Iterator[str | Answer]:
         cfg, clock = self.config, _Clock()
-        hits, head, spans = self._search(index, question, cfg.k, clock=clock)
+        hits, head, spans, vector = self._search(index, question, cfg.k, clock=clock)
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
-        confidence = self.confidence(head, spans)
+        confidence = self.confidence(head, spans, question, vector=vector)
         sure = None if confidence is None else confidence >= self.min_confidence
         chosen = choose.choose(head, spans, self.threshold, cfg.max_sources, sure)
         clock.lap("choose")

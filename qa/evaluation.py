@@ -76,7 +76,11 @@ class EvalQuestion:
 
 def load_questions(path: Path | str) -> list[EvalQuestion]:
     path, questions = Path(path), []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot read the question set ({error})") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -288,9 +292,34 @@ def evaluate(qa: QA, questions: list[EvalQuestion], depth: int = 10, progress: b
                    "passages": qa.index.manifest.passages},
         "summary": summarize(outcomes),
         "confidence": reliability.summary(pairs, qa.min_confidence) if pairs else None,
+        "calibration": before_after(qa, outcomes) if getattr(qa, "corpus_calibration", None) else None,
         "failures": failures(outcomes),
         "per_question": [{"id": o.question.id, "kind": o.question.kind, **o.answer.to_dict()} for o in outcomes],
     }
+
+
+def before_after(qa: QA, outcomes: list[Outcome]) -> dict[str, Any]:
+    """The corpus' own calibration (``citeqa calibrate``) against the shipped one on these questions:
+    each question's confidence both ways (the shipped one from a second reading) and what each
+    answering point declines."""
+    before = []
+    for o in outcomes:
+        hits, spans = qa.read(o.question.question)
+        before.append(qa.confidence(hits, spans, o.question.question, shipped=True))
+    shipped_point = qa.config.min_confidence if qa.config.min_confidence is not None else qa.calibrator.min_confidence
+    return {"corpus": qa.corpus_calibration.to_dict(),
+            "before": _decisions(outcomes, before, shipped_point),
+            "after": _decisions(outcomes, [o.answer.confidence for o in outcomes], qa.min_confidence)}
+
+
+def _decisions(outcomes: list[Outcome], confidences: list[float], point: float) -> dict[str, Any]:
+    pairs = [(c, o.best_right) for c, o in zip(confidences, outcomes)]
+    has = [c < point for c, o in zip(confidences, outcomes) if o.question.answerable]
+    no = [c < point for c, o in zip(confidences, outcomes) if not o.question.answerable]
+    return {"min_confidence": point, "answerable_declined": _mean([float(d) for d in has]),
+            "unanswerable_declined": _mean([float(d) for d in no]), "ece_all": reliability.ece(pairs),
+            "ece_answered": reliability.ece([(c, r) for c, r in pairs if c >= point]),
+            "coverage_at_80": reliability.coverage_at(pairs, 0.8)}
 
 
 def _pct(value: float | None) -> str:
@@ -330,6 +359,19 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "## Confidence", "", "Right: the best span's F1 against the gold answers is at least 0.5 "
                   "(any answer to an unanswerable question is wrong). Chart: confidence.png.", ""]
         lines += reliability.markdown(report["confidence"])
+    if report.get("calibration"):
+        b, a, own = report["calibration"]["before"], report["calibration"]["after"], report["calibration"]["corpus"]
+        lines += ["", "## This corpus' calibration", "",
+                  f"Fitted by `citeqa calibrate` on {own['questions']} questions of {own['source']} ({own['made']}): "
+                  f"answerable share {own['answerable_share']:.2f}, log-odds "
+                  + (f"refitted (slope {own['slope']:.2f}, intercept {own['intercept']:.2f})" if own["recalibrated"]
+                     else "as shipped (too few questions to refit)") + ". Declined: confidence below the point.", "",
+                  "| | shipped | this corpus' |", "|---|---|---|"]
+        for key, label in (("min_confidence", "answering point"), ("answerable_declined", "answerable declined"),
+                           ("unanswerable_declined", "unanswerable declined"), ("ece_all", "ECE, all"),
+                           ("ece_answered", "ECE, answered"), ("coverage_at_80", "largest share answered at 80% right")):
+            show = (lambda v: "—" if v is None else f"{v:.3f}") if key in ("min_confidence", "ece_all", "ece_answered") else _pct
+            lines.append(f"| {label} | {show(b[key])} | {show(a[key])} |")
     lines += ["", f"## Failures ({len(report['failures'])})", ""]
     if report["failures"]:
         lines += ["| id | problems | expected | got |", "|---|---|---|---|"]

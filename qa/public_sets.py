@@ -107,7 +107,7 @@ def squad(data: Path, cache: Path, sample: int = 1000, seed: int = 13, answers: 
               "questions": len(picked), "seed": seed, "articles": "TEST",
               "retrieval": _retrieval_table(engine, queries, 60, _paragraph_score)}
     if answers:
-        report["answers"] = _answers(engine, picked[:answers])
+        report["answers"] = _answers(_own_prior(engine, picked[:answers]), picked[:answers])
     return report
 
 
@@ -126,7 +126,16 @@ def squad2(data: Path, cache: Path, sample: int = 600, seed: int = 13, config: C
     rng.shuffle(picked)
     return {"paragraphs": len(list(folder.glob("*.txt"))), "passages": engine.index.manifest.passages, "articles": "TEST",
             "threshold": engine.threshold, "reader_alone": _reader_alone(engine, pool),
-            "open": _answers(engine, picked)}
+            "open": _answers(_own_prior(engine, picked), picked)}
+
+
+def _own_prior(engine: QA, questions: list[SquadQuestion]) -> QA:
+    """The engine with SQuAD's own share of answerable questions (the set's, at most 0.99: SQuAD 1.1's
+    are all answerable) unless one was configured: the user's default would flatter or sink the figures."""
+    if engine.config.answerable_share is not None or not questions:
+        return engine
+    share = sum(1 for q in questions if q.answers) / len(questions)
+    return engine.configured(answerable_share=min(0.99, max(0.01, share)))
 
 
 def _reader_alone(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
@@ -174,6 +183,7 @@ def _answers(engine: QA, questions: list[SquadQuestion]) -> dict[str, Any]:
         report["unanswerable_declined"] = _round(declined_no)
     if pairs:
         report["confidence"] = reliability.summary(pairs, engine.min_confidence)
+        report["answerable_share"] = engine.answerable_share
     return report
 
 

@@ -40,6 +40,9 @@ class Span:
     text: str
     score: float
     """Best span logit sum minus the no-answer logit sum: above the reader's threshold, it answers."""
+    share: float = 1.0
+    """The span's probability among every span the passage allows (a softmax over their logit sums):
+    how far ahead of the passage's other spans it is, whatever the scale of the scores."""
 
 
 def load_base(base: str = BASE_MODEL):
@@ -134,4 +137,5 @@ class Reader:
         best = int(pair.argmax())
         i, j = divmod(best, n)
         a, b = int(offsets[i][0]), int(offsets[j][1])
-        return Span(p, a, b, passage[a:b], float(pair[i, j]) - null)
+        share = float(torch.exp(pair[i, j] - torch.logsumexp(pair.flatten(), 0)))
+        return Span(p, a, b, passage[a:b], float(pair[i, j]) - null, share)

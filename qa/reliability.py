@@ -50,18 +50,33 @@ def coverage_accuracy(pairs: Sequence[tuple[float, bool]], points: Sequence[floa
     return rows
 
 
+def coverage_at(pairs: Sequence[tuple[float, bool]], accuracy: float = 0.8) -> float | None:
+    """The largest share of questions that can be answered, surest first, with at least ``accuracy``
+    of the answers right (ties in confidence are answered together)."""
+    if not pairs:
+        return None
+    best, right, ordered = 0, 0, sorted(pairs, key=lambda pair: -pair[0])
+    for i, (p, r) in enumerate(ordered, 1):
+        right += r
+        if (i == len(ordered) or ordered[i][0] != p) and right >= accuracy * i:
+            best = i
+    return round(best / len(pairs), 4)
+
+
 def summary(pairs: Sequence[tuple[float, bool]], min_confidence: float) -> dict[str, Any]:
-    """Everything the report shows: ECE over all and over the answered questions, the bins, the curve."""
+    """Everything the report shows: ECE over all and over the answered questions, the bins, the curve,
+    the largest share answerable with 80% right."""
     answered = [(p, r) for p, r in pairs if p >= min_confidence]
     return {"questions": len(pairs), "min_confidence": min_confidence, "answered": len(answered),
             "ece_answered": ece(answered), "ece_all": ece(pairs), "bins": bins(pairs),
-            "coverage_accuracy": coverage_accuracy(pairs)}
+            "coverage_accuracy": coverage_accuracy(pairs), "coverage_at_80": coverage_at(pairs, 0.8)}
 
 
 def markdown(report: dict[str, Any]) -> list[str]:
     lines = [f"Expected calibration error ({BINS} bins): {_number(report['ece_answered'])} on the "
              f"{report['answered']} answered questions (at min_confidence {report['min_confidence']:.2f}), "
-             f"{_number(report['ece_all'])} on all {report['questions']}.", "",
+             f"{_number(report['ece_all'])} on all {report['questions']}. Largest share answerable with at least "
+             f"80% right: {_number(report.get('coverage_at_80'))}.", "",
              "| confidence | questions | mean confidence | right |", "|---|---|---|---|"]
     lines += [f"| {b['low']:.2f}–{b['high']:.2f} | {b['count']} | {_number(b['confidence'])} | {_number(b['accuracy'])} |"
               for b in report["bins"] if b["count"]]

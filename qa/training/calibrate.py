@@ -15,19 +15,27 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import statistics
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from .. import metrics, reliability
-from ..confidence import Calibrator, features
-from ..config import Config
+from .. import reliability
+from ..confidence.point import choose_threshold, figures_at
+from ..confidence import Calibrator, features, sentence_of
+from ..config import DEFAULT_ANSWERABLE_SHARE, Config
 from ..engine import QA
 from ..public_sets import write_corpus
-from ..reader import BASE_MODEL as QA_BASE_MODEL, WEIGHTS
+from ..reader import BASE_MODEL as QA_BASE_MODEL, WEIGHTS, Span
+from ..reading import FIRST
 from . import squad_split
+
+
+KEPT = ("score", "margin", "agree", "share", "question_words", "overlap", "similarity")
+"""The features the shipped model uses: chosen by ``python -m qa.training.confidence_features``."""
+POINT_DECLINES = 0.10
+"""The answering point declines at most this share of TUNE's answerable questions."""
 
 
 def tune_corpus(data: Path, cache: Path, limit: int = 0) -> tuple[Path, list[tuple[str, list[str]]]]:
@@ -49,24 +57,49 @@ def tune_corpus(data: Path, cache: Path, limit: int = 0) -> tuple[Path, list[tup
     return folder, [q for name, _, _ in docs for q in questions[name]]
 
 
-def read_rows(engine: QA, questions: list[tuple[str, list[str]]], desc: str) -> list[dict[str, Any]]:
-    """Each question through the engine's retrieval and reader (no decision): the best span's score,
-    text and confidence features, the gold answers, and whether the span is right."""
+def read_rows(engine: QA, questions: list[tuple[str, list[str]]], desc: str,
+              progress: bool = True) -> list[dict[str, Any]]:
+    """Each question through the engine's retrieval and reader, every passage read, no decision: what
+    the confidence features are computed from (:func:`row_features`) for any stopping score and any
+    choice of features — the spans, the passages' retrieval lists, each span's sentence and the
+    encoder's cosine between it and the question — and the gold answers."""
+    engine = engine.configured(stop_score=float("inf"))
     rows = []
-    for text, golds in tqdm(questions, desc=desc, unit="question", mininterval=5):
+    for text, golds in tqdm(questions, desc=desc, unit="question", mininterval=5, disable=not progress):
         hits, spans = engine.read(text)
-        best = max(spans, key=lambda s: s.score) if spans else None
-        rows.append({"score": best.score if best else float("-inf"), "text": best.text if best else None,
-                     "golds": golds, "features": features(hits, spans),
-                     "right": reliability.right(best.text if best else None, golds)})
+        sentences = [sentence_of(hits[s.passage], s) for s in spans]
+        vectors = engine.index.encoder.encode([text] + sentences)
+        rows.append({"question": text, "golds": golds,
+                     "hits": [{"source": h.passage.source, "dense_rank": h.dense_rank, "bm25_rank": h.bm25_rank}
+                              for h in hits],
+                     "spans": [dataclasses.asdict(s) for s in spans], "sentences": sentences,
+                     "similarities": [round(float(v), 5) for v in vectors[1:] @ vectors[0]]})
     return rows
+
+
+def row_features(row: dict[str, Any], stop_score: float | None = None,
+                 read: int | None = None) -> tuple[dict[str, float] | None, str | None]:
+    """The confidence features and the best span's text of a :func:`read_rows` row, as the engine sees
+    them when it stops reading at ``stop_score`` (``qa.reading``), or after ``read`` passages."""
+    spans = [Span(**s) for s in row["spans"]]
+    if read is not None:
+        spans = spans[:read]
+    elif spans and stop_score is not None and spans[0].score >= stop_score:
+        spans = spans[:FIRST]
+    if not spans:
+        return None, None
+    hits = [SimpleNamespace(**h) for h in row["hits"]]
+    cosine = dict(zip(row["sentences"], row["similarities"]))
+    values = features(hits, spans, row["question"], cosine.__getitem__,
+                      lambda hit, span: row["sentences"][span.passage])
+    return values, max(spans, key=lambda s: s.score).text
 
 
 def read_tune(reader: Path, data: Path, cache: Path, limit: int = 0, every: int = 1,
               config: Config = Config()) -> list[dict[str, Any]]:
     """:func:`read_rows` for every ``every``-th TUNE question, kept in the cache by the weights' sha256."""
     digest = hashlib.sha256((Path(reader) / WEIGHTS).read_bytes()).hexdigest()[:16]
-    kept = Path(cache) / f"tune-rows-{digest}-{limit}-{every}.json"
+    kept = Path(cache) / f"tune-evidence-{digest}-{limit}-{every}.json"
     if kept.exists():
         return json.loads(kept.read_text(encoding="utf-8"))
     folder, questions = tune_corpus(Path(data), Path(cache), limit)
@@ -88,74 +121,42 @@ def read_extra(reader: Path, questions: Path, corpus: Path, cache: Path, config:
 
 
 def calibrate(reader: Path, data: Path, cache: Path, limit: int = 0, config: Config = Config(),
-              max_false_declines: float = 0.15, every: int = 1, extra: tuple[Path, Path] | None = None,
-              extra_weight: float = 0.0) -> dict[str, Any]:
-    """Writes ``reader.json`` beside the weights: the threshold (which spans count as answers when
-    passages are reordered and further sources cited), the confidence model and its default answering
-    point, each chosen on TUNE by the same rule, and the TUNE figures behind them.
-
-    ``extra``: (question set, its corpus) of another kind of text the confidence model also learns
-    from, its questions weighing ``extra_weight`` times TUNE's in all."""
+              max_false_declines: float = 0.15, every: int = 1, names: tuple[str, ...] = KEPT,
+              share: float = DEFAULT_ANSWERABLE_SHARE, point_declines: float = POINT_DECLINES) -> dict[str, Any]:
+    """Writes ``reader.json`` beside the weights (keeping its ``stop_score``): the threshold on the
+    reader's score (which spans count as answers when passages are reordered and further sources
+    cited; the F1-best on TUNE declining at most ``max_false_declines`` of its answerable questions),
+    the confidence model on the features ``names`` and its default answering point, and the TUNE
+    figures behind them. The answering point is chosen on TUNE as if a share ``share`` of the
+    questions were answerable (the engine's default): TUNE's questions weighted to that share and
+    their confidence corrected to it, the F1-best point declining at most ``point_declines`` of the
+    answerable ones. Features are taken as the engine sees them after stopping at the current
+    ``stop_score`` (``qa.reading``)."""
+    settings_file = Path(reader) / "reader.json"
+    previous = json.loads(settings_file.read_text(encoding="utf-8")) if settings_file.exists() else {}
+    stop = previous.get("stop_score")
     rows = read_tune(reader, data, cache, limit, every, config)
-    more = read_extra(reader, extra[0], extra[1], cache, config) if extra and extra_weight > 0 else []
-    usable = [r for r in rows if r["features"] is not None]
-    added = [r for r in more if r["features"] is not None]
-    weights = [1.0] * len(usable) + [extra_weight * len(usable) / len(added)] * len(added) if added else None
-    scored = [(r["score"], r["text"], r["golds"]) for r in rows]
+    seen = [(row, *row_features(row, stop)) for row in rows]
+    usable = [(values, bool(row["golds"]), reliability.right(text, row["golds"])) for row, values, text in seen
+              if values is not None]
+    calibrator = Calibrator.fit([v for v, _, _ in usable], [a for _, a, _ in usable], [r for _, _, r in usable],
+                                names=names)
+    scored = [(max((s["score"] for s in row["spans"]), default=float("-inf")), text, row["golds"])
+              for row, _, text in seen]
     threshold = choose_threshold(scored, max_false_declines)
-    calibrator = Calibrator.fit([r["features"] for r in usable + added], [r["right"] for r in usable + added],
-                                weights=weights)
-    probabilities = [calibrator.probability(r["features"]) for r in rows]
-    sure = [(p, r["text"], r["golds"]) for p, r in zip(probabilities, rows)]
-    min_confidence = min(1.0, max(0.0, round(choose_threshold(sure, max_false_declines), 3)))  # a probability
+    at_share = [(calibrator.probability(values, share), text, row["golds"]) for row, values, text in seen]
+    min_confidence = min(1.0, max(0.0, round(choose_threshold(at_share, point_declines, share), 3)))
     calibrator = dataclasses.replace(calibrator, min_confidence=min_confidence)
-    (Path(cache) / "calibration_rows.json").write_text(json.dumps(
-        [{**r, "score": round(r["score"], 4), "confidence": round(p, 4)} for r, p in zip(rows, probabilities)],
-        ensure_ascii=False) + "\n", encoding="utf-8")
-    pairs = list(zip(probabilities, (r["right"] for r in rows)))
-    settings = {"base_model": QA_BASE_MODEL, "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
+    fitted = [(calibrator.probability(values), reliability.right(text, row["golds"])) for row, values, text in seen]
+    settings = {**{k: v for k, v in previous.items() if k in ("stop_score", "stop_score_chosen")},
+                "base_model": QA_BASE_MODEL, "threshold": round(threshold, 4), "max_false_declines": max_false_declines,
                 "confidence": calibrator.to_dict(),
                 "calibrated_on": f"SQuAD 2.0 TUNE articles ({len(rows)} questions, one in {every} of the "
-                                 f"{len(squad_split.article_split(Path(data))['tune'])} articles' questions)"
-                                 + (f" and {Path(extra[0]).name} ({len(added)} questions, weighing {extra_weight}× TUNE)"
-                                    if added else ""),
-                "tune": {"threshold": figures_at(scored, threshold), "min_confidence": figures_at(sure, min_confidence),
-                         "ece_answered": reliability.ece([(p, r) for p, r in pairs if p >= min_confidence]),
-                         "ece_all": reliability.ece(pairs)}}
-    if added:
-        extra_pairs = [(calibrator.probability(r["features"]), r["right"]) for r in added]
-        settings["extra"] = {"questions": len(added), "ece_all": reliability.ece(extra_pairs),
-                             "answered": sum(p >= min_confidence for p, _ in extra_pairs)}
-    (Path(reader) / "reader.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+                                 f"{len(squad_split.article_split(Path(data))['tune'])} articles' questions)",
+                "tune": {"threshold": figures_at(scored, threshold),
+                         "min_confidence": {**figures_at(at_share, min_confidence), "answerable_share": share,
+                                            "f1_at_share": figures_at(at_share, min_confidence, share)["f1"]},
+                         "ece_answered": reliability.ece([(p, r) for p, r in fitted if p >= min_confidence]),
+                         "ece_all": reliability.ece(fitted)}}
+    settings_file.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     return settings
-
-
-def choose_threshold(scored, max_false_declines: float) -> float:
-    """The F1-best threshold (midway between neighbouring scores) that declines at most that share of answerable questions."""
-    points = sorted({s for s, _, _ in scored if s != float("-inf")})
-    candidates = [float("-inf")] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 1.0 if points else 0.0]
-    answerable = [s for s, _, g in scored if g]
-    allowed = [t for t in candidates
-               if not answerable or sum(s < t for s in answerable) <= max_false_declines * len(answerable)]
-    rows = _outcomes(scored)
-    best = max(allowed, key=lambda t: _f1_at(rows, t))
-    return best if best != float("-inf") else (points[0] - 1.0 if points else 0.0)
-
-
-def _outcomes(scored) -> list[tuple[float, float, float]]:
-    """Each question's score and its SQuAD 2.0 F1 if answered and if declined (computed once, not per threshold)."""
-    return [(s, metrics.squad2(t, g)[1], metrics.squad2(None, g)[1]) for s, t, g in scored]
-
-
-def _f1_at(rows: list[tuple[float, float, float]], threshold: float) -> float:
-    return statistics.fmean(answered if s >= threshold else declined for s, answered, declined in rows)
-
-
-def figures_at(scored, threshold: float) -> dict[str, Any]:
-    """SQuAD 2.0 F1, HasAns F1 and decline rates of (score, text, golds) rows at one threshold."""
-    has = [(s, t, g) for s, t, g in scored if g]
-    no = [(s, t, g) for s, t, g in scored if not g]
-    return {"questions": len(scored), "unanswerable": len(no), "f1": round(_f1_at(_outcomes(scored), threshold), 4),
-            "has_answer_f1": round(_f1_at(_outcomes(has), threshold), 4) if has else None,
-            "answerable_declined": round(statistics.fmean(float(s < threshold) for s, _, _ in has), 4) if has else None,
-            "unanswerable_declined": round(statistics.fmean(float(s < threshold) for s, _, _ in no), 4) if no else None}

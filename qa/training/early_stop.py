@@ -14,18 +14,15 @@ import hashlib
 import json
 import random
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-
-from tqdm.auto import tqdm
 
 from .. import choose
 from ..config import Config
 from ..engine import QA
 from ..reader import DEFAULT_READER, WEIGHTS, Span
 from ..reading import FIRST
-from .calibrate import tune_corpus
+from .calibrate import read_rows, row_features, tune_corpus
 from .squad_split import DEFAULT_DATA
 
 SAMPLE, KEEP = 800, 0.99
@@ -34,24 +31,13 @@ CANDIDATES = tuple(x / 2 for x in range(-2, 21))
 """Reader scores tried, -1 to 10 in halves: the no-answer threshold sits near -0.4."""
 
 
-def read_all(engine: QA, questions: list[str]) -> list[dict[str, Any]]:
-    """Per question: the passages read (their sources and fusion ranks) and the best span of every one."""
-    full = engine.configured(stop_score=float("inf"))
-    rows = []
-    for question in tqdm(questions, desc="reading TUNE, every passage", unit="question", mininterval=5):
-        hits, spans = full.read(question)
-        rows.append({"hits": [{"source": h.passage.source, "dense_rank": getattr(h, "dense_rank", None),
-                               "bm25_rank": getattr(h, "bm25_rank", None)} for h in hits],
-                     "spans": [asdict(s) for s in spans]})
-    return rows
-
-
 def outcome(engine: QA, row: dict[str, Any], read: int) -> tuple:
-    """What the engine answers from the first ``read`` passages: the sources and short-answer texts of
-    its choice, empty when it declines."""
+    """What the engine answers from the first ``read`` passages of a ``calibrate.read_rows`` row: the
+    sources and short-answer texts of its choice, empty when it declines."""
     hits = [_Hit(**h) for h in row["hits"]]
     spans = [Span(**s) for s in row["spans"][:read]]
-    confidence = engine.confidence(hits, spans)
+    values, _ = row_features(row, read=read)
+    confidence = None if engine.calibrator is None else engine.calibrator.probability(values, engine.answerable_share)
     sure = None if confidence is None else confidence >= engine.min_confidence
     return tuple((c.hit.passage.source, c.span.text) for c in choose.choose(hits, spans, engine.threshold,
                                                                             engine.config.max_sources, sure))
@@ -88,11 +74,11 @@ def run(reader: Path, data: Path, cache: Path, sample: int, keep: float, seed: i
     picked = random.Random(seed).sample(questions, min(sample, len(questions)))
     engine = QA.from_folder(folder, Config(reader=str(reader)))
     digest = hashlib.sha256((reader / WEIGHTS).read_bytes()).hexdigest()[:16]
-    kept_rows = cache / f"tune-every-passage-{digest}-{limit}-{sample}-{seed}.json"
+    kept_rows = cache / f"tune-evidence-every-passage-{digest}-{limit}-{sample}-{seed}.json"
     if kept_rows.exists():
         rows = json.loads(kept_rows.read_text(encoding="utf-8"))
     else:
-        rows = read_all(engine, [text for text, _ in picked])
+        rows = read_rows(engine, picked, "reading TUNE, every passage")
         kept_rows.write_text(json.dumps(rows), encoding="utf-8")
     chosen, table = choose_stop_score(engine, rows, keep)
     return {"stop_score": chosen, "keep": keep, "questions": len(rows), "seed": seed, "first": FIRST, "table": table}

@@ -26,7 +26,7 @@ from embeddings import Document, split_document
 
 from ..reader import DEFAULT_READER, Reader
 from . import squad_split, train_reader
-from .calibrate import figures_at, choose_threshold
+from ..confidence.point import choose_threshold, figures_at
 
 
 def tune_scores(reader: Reader, data: Path, limit: int = 0, every: int = 1) -> list[tuple[float, str | None, list[str]]]:

@@ -76,9 +76,7 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
              f"| training time | {training.get('training_minutes')} min on {training.get('threads')} CPU threads (all runs of the resumable command) |",
              f"| threshold | {settings.get('threshold')}: the best SQuAD 2.0 F1 on {settings.get('calibrated_on')} among thresholds "
              f"declining at most {settings.get('max_false_declines')} of their answerable questions |",
-             f"| confidence | logistic regression over {', '.join((settings.get('confidence') or {}).get('features', []))}; "
-             f"coefficients {[round(c, 3) for c in (settings.get('confidence') or {}).get('coef', [])]}; answers at ≥ {(settings.get('confidence') or {}).get('min_confidence')} "
-             f"(chosen on TUNE by the threshold's rule) |", *_stop_row(settings), "", "## Data and split", "", SPLIT, "",
+             *_confidence_row(settings.get("confidence") or {}), *_stop_row(settings), "", "## Data and split", "", SPLIT, "",
              "## Metrics", "", "| set | figure | value |", "|---|---|---|"]
     for part, value in (settings.get("tune") or {}).items():
         lines.append(f"| TUNE, open corpus of the 27 TUNE articles (fitted here: training figures) | {part} | {_value(value)} |")
@@ -104,6 +102,17 @@ def render(reader: Path, squad2: Path | None, squad: Path | None, seeds: list[Pa
             lines += ["", f"## {title}", "", path.read_text(encoding="utf-8").strip()]
     lines += ["", "Licences: SQuAD 1.1 and 2.0 are CC BY-SA 4.0 (Rajpurkar et al. 2016, 2018); the base model is Apache-2.0."]
     return "\n".join(lines) + "\n"
+
+
+def _confidence_row(model: dict) -> list[str]:
+    if not model:
+        return []
+    heads = "; ".join(f"P({name.replace('right', 'right | answerable')}) coefficients "
+                      f"{[round(c, 3) for c in model.get(name, {}).get('coef', [])]}" for name in ("answerable", "right"))
+    return [f"| confidence | P(answerable) × P(right given answerable), logistic regressions over "
+            f"{', '.join(model.get('features', []))}; {heads}; fitted at an answerable share of "
+            f"{model.get('fitted_share', 0):.3f}, corrected to the user's (Saerens et al. 2002); answers at ≥ "
+            f"{model.get('min_confidence')} (chosen on TUNE weighted to the default share 0.85) |"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -222,11 +222,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calibrate-only", action="store_true", help="only choose the threshold for the weights in --out")
     parser.add_argument("--no-calibrate", dest="calibrate", action="store_false", help="train only")
     parser.add_argument("--tune-every", type=int, default=2, help="calibrate on every N-th TUNE question (2: 15 min instead of 32)")
-    parser.add_argument("--calibrate-extra", default=None, metavar="QUESTIONS.jsonl",
-                        help="a question set of another kind of text the confidence model also learns from (a tuning set from then on)")
-    parser.add_argument("--extra-corpus", default="seeds", help="the documents of --calibrate-extra")
-    parser.add_argument("--extra-weight", type=float, default=0.0,
-                        help="the --calibrate-extra questions weigh this many times TUNE's in all (0: not used)")
     parser.add_argument("--max-false-declines", type=float, default=0.15,
                         help="the threshold may decline at most this share of TUNE's answerable questions")
 
@@ -241,9 +236,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"reader weights in {out}")
     if args.calibrate or args.calibrate_only:
         settings = calibrate(out, Path(args.data), Path(args.cache), limit=args.limit,
-                             max_false_declines=args.max_false_declines, every=args.tune_every,
-                             extra=(Path(args.calibrate_extra), Path(args.extra_corpus)) if args.calibrate_extra else None,
-                             extra_weight=args.extra_weight)
+                             max_false_declines=args.max_false_declines, every=args.tune_every)
         print(f"threshold {settings['threshold']}, min_confidence {settings['confidence']['min_confidence']} "
               f"(TUNE: {json.dumps(settings['tune'])})")
         stop = early_stop.run(out, Path(args.data), Path(args.cache), early_stop.SAMPLE, early_stop.KEEP, limit=args.limit)

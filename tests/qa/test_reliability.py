@@ -39,3 +39,10 @@ def test_summary_and_chart(tmp_path):
     assert any("min_confidence" in line for line in reliability.markdown(report))
     reliability.chart(report, tmp_path / "c.png", "test")
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_coverage_at_80_is_the_largest_share_answered_surest_first_with_80_percent_right():
+    pairs = [(0.9, True)] * 6 + [(0.8, False)] + [(0.7, True)] * 2 + [(0.6, False)] * 3
+    assert reliability.coverage_at(pairs, 0.8) == 9 / 12, "8 of the first 9 right; the 0.6s come in together: 8 of 12"
+    assert reliability.coverage_at([(0.5, True), (0.5, False)], 0.8) == 0.0, "ties are answered together"
+    assert reliability.coverage_at([(0.2, True)] * 3, 0.8) == 1.0 and reliability.coverage_at([], 0.8) is None

@@ -10,8 +10,11 @@ DATA = ROOT.parent / "shared" / "bench" / "squad"
 
 
 def _row(*spans: tuple[str, float]) -> dict:
+    """A ``calibrate.read_rows`` row: each passage's best span is its whole one-sentence text."""
     hits = [{"source": f"doc{i}.txt", "dense_rank": i, "bm25_rank": i} for i in range(len(spans))]
-    return {"hits": hits, "spans": [Span(i, 0, len(t), t, s).__dict__ for i, (t, s) in enumerate(spans)]}
+    return {"question": "Which city?", "golds": [], "hits": hits,
+            "spans": [Span(i, 0, len(t), t, s).__dict__ for i, (t, s) in enumerate(spans)],
+            "sentences": [t for t, _ in spans], "similarities": [0.5] * len(spans)}
 
 
 def test_the_lowest_score_that_keeps_the_answers_is_chosen(qa):
