@@ -78,7 +78,7 @@ class QA:
         """Fit the confidence to this corpus from a labelled question set (the evaluation format), keep
         it beside the index and answer with it from now on; see ``qa.calibration``."""
         from .evaluation import load_questions
-        from .training.calibrate import read_rows, row_features
+        from .confidence.evidence import read_rows, row_features
         from . import reliability
 
         rows = []

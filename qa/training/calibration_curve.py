@@ -23,7 +23,7 @@ from ..confidence import corpus as calibration
 from ..config import DEFAULT_ANSWERABLE_SHARE
 from ..confidence import Calibrator
 from ..reader import DEFAULT_READER
-from .calibrate import row_features
+from ..confidence.evidence import row_features
 from .confidence_features import SETS, _cached
 
 SIZES = (10, 20, 30, 40, 50, 60)

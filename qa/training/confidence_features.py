@@ -25,7 +25,8 @@ from ..confidence import FEATURES, Calibrator
 from .. import reliability
 from ..reader import DEFAULT_READER, WEIGHTS
 from . import squad_split
-from .calibrate import read_extra, read_tune, row_features
+from ..confidence.evidence import row_features
+from .calibrate import read_extra, read_tune
 
 FOLDS = 5
 SETS = (("qa/eval_sets/seeds.jsonl", "seeds"), ("qa/eval_sets/docs.jsonl", "{shared}/docs"))

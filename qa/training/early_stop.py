@@ -22,7 +22,8 @@ from ..config import Config
 from ..engine import QA
 from ..reader import DEFAULT_READER, WEIGHTS, Span
 from ..reading import FIRST
-from .calibrate import read_rows, row_features, tune_corpus
+from ..confidence.evidence import read_rows, row_features
+from .calibrate import tune_corpus
 from .squad_split import DEFAULT_DATA
 
 SAMPLE, KEEP = 800, 0.99
