@@ -76,7 +76,10 @@ class QA:
 
     def calibrate(self, questions: str | Path, progress: bool = True) -> calibration.CorpusCalibration:
         """Fit the confidence to this corpus from a labelled question set (the evaluation format), keep
-        it beside the index and answer with it from now on; see ``qa.calibration``."""
+        it beside the index and answer with it from now on; see ``qa.confidence.corpus``."""
+        if self.calibrator is None:
+            raise ValueError(f"{self.config.reader}/reader.json has no confidence model to calibrate "
+                             f"(fit one: citeqa train-reader --calibrate-only --out {self.config.reader})")
         from .evaluation import load_questions
         from .confidence.evidence import read_rows, row_features
         from . import reliability
