@@ -92,3 +92,13 @@ def test_a_model_this_version_cannot_read_is_refused_naming_the_field():
         Calibrator.from_dict({k: v for k, v in data.items() if k != "answerable"}, "x/reader.json")
     with pytest.raises(ValueError, match="fitted_share"):
         Calibrator.from_dict({**data, "fitted_share": 1.0})
+
+
+def test_on_the_shipped_readers_outputs_a_higher_answerable_share_means_a_higher_confidence(qa):
+    for question in ("How much did China agree to pay in fines to save ZTE?", "What is the population of Brazil?",
+                     "Who is the Russian Industry and Trade Minister?"):
+        hits, spans = qa.read(question)
+        low, default, high = (qa.configured(answerable_share=share).confidence(hits, spans, question)
+                              for share in (0.3, None, 0.95))
+        assert 0.0 < low < default < high < 1.0, question
+        assert default == qa.confidence(hits, spans, question) == qa.ask(question).confidence
