@@ -52,6 +52,9 @@ CSS = """
 .citeqa-answer a {text-decoration: none; font-weight: 600; margin: 0; padding: 0; display: inline}
 .citeqa-card {border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 14px; margin: 10px 0; color: #111827}
 .citeqa-card.closest {border-style: dashed; color: #4b5563}
+.citeqa-steps {margin: 8px 0 0 0}
+.citeqa-steps .meta {color: #4b5563; font-size: 0.9em}
+.citeqa-steps .question {color: #374151}
 .citeqa-card .meta {color: #4b5563; font-size: 0.9em}
 .citeqa-card mark {background: #fde68a; padding: 0 2px}
 .citeqa-card mark .short {background: #f59e0b; font-weight: 700}
@@ -98,6 +101,25 @@ def answer_html(text: str, answerable: bool = True, lead: str | None = None, con
     return f'<div class="citeqa-answer unanswerable"><div class="badge">Not in the articles</div><div>{body}</div>{best}</div>'
 
 
+def steps_html(answer: Answer) -> str:
+    """A composed answer's sub-questions in the order asked, each with its short answer, citation and confidence."""
+    if not answer.steps:
+        return ""
+    rows = "".join(f'<li><span class="question">{html.escape(step.question)}</span> → '
+                   f'<b>{html.escape(step.short_answer.text)}</b> {_linked(f"[{step.quote.citation}]")}'
+                   f'{_sure(step.confidence)}</li>' for step in answer.steps)
+    return f'<div class="citeqa-steps"><div class="meta">Answered in steps ({html.escape(answer.kind)}):</div><ol>{rows}</ol></div>'
+
+
+def _lead(answer: Answer) -> str | None:
+    """The short answer as the answer text opens with it: "No", "Alice Moreau", or "31.5% [1]"."""
+    if answer.short_answer is None:
+        return None
+    if answer.steps and " — " in answer.answer:
+        return answer.answer.split(" — ", 1)[0]
+    return cite.lead(answer.short_answer, [q.citation for q in answer.quotes])
+
+
 def _sure(confidence: float | None) -> str:
     if confidence is None:
         return ""
@@ -118,9 +140,10 @@ def sources_html(qa: QA, answer: Answer) -> str:
     if not answer.answerable:
         return '<p class="citeqa-note">Nothing in the articles supports an answer, so nothing is cited.</p>'
     by_citation = {s.citation: s for s in answer.sources}
+    steps = {step.quote.citation: step.short_answer for step in answer.steps}
     cards = []
     for quote in answer.quotes:
-        source, short = by_citation[quote.citation], answer.short_answer
+        source, short = by_citation[quote.citation], steps.get(quote.citation, answer.short_answer)
         try:
             text = qa.index.document(quote.source).text
         except DocumentError:  # edited since this answer was verified: show the quote alone
@@ -229,8 +252,8 @@ def build(qa: QA) -> gr.Blocks:
             passages = passages_html(qa, answer, "Closest passages — shown for context, not as support", closest=True)
         else:
             passages = passages_html(qa, answer, "Retrieved passages, best evidence first, with their fused retrieval scores") if show_passages else ""
-        lead = cite.lead(answer.short_answer, [q.citation for q in answer.quotes]) if answer.short_answer else None
-        yield answer_html(answer.answer, answer.answerable, lead, answer.confidence), sources_html(qa, answer), passages
+        shown = answer_html(answer.answer, answer.answerable, _lead(answer), answer.confidence) + steps_html(answer)
+        yield shown, sources_html(qa, answer), passages
 
     def answer_json(question: str, k: int = qa.config.k, writer: str = EXTRACTIVE,
                     min_confidence: float | None = None) -> dict:

@@ -12,6 +12,7 @@ _WHERE = {
     "Document": "records", "DocumentMeta": "records", "Passage": "records", "Span": "records",
     "page_of": "records", "pages_between": "records",
     "ReadLimits": "sandbox", "Sandbox": "sandbox",
+    "terms": "sparse",
     "SplitSettings": "splitting", "sentence_spans": "splitting", "split_document": "splitting",
     "IndexCorrupt": "store",
     "Scored": "stores", "Store": "stores", "StoreMismatch": "stores", "StoreUnavailable": "stores",

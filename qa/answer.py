@@ -44,6 +44,16 @@ class ShortAnswer:
     score: float = 0.0
     """The reader's span score over "no answer" (higher is surer)."""
 
+    @property
+    def stated(self) -> bool:
+        """A short answer the engine states from its steps ("yes", "no", or one of the things a comparison
+        names when no quote spells it): no span of its own (``source`` empty, ``citation`` 0)."""
+        return not self.source
+
+    @classmethod
+    def statement(cls, text: str, score: float = 0.0) -> ShortAnswer:
+        return cls(text, 0, "", 0, 0, score)
+
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "citation": self.citation, "source": self.source, "start": self.start,
                 "end": self.end, "score": round(self.score, 3)}
@@ -52,6 +62,33 @@ class ShortAnswer:
     def from_dict(cls, data: dict[str, Any]) -> ShortAnswer:
         return cls(data["text"], int(data["citation"]), data["source"], int(data["start"]), int(data["end"]),
                    float(data.get("score", 0.0)))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sub-question of a composed answer and what answers it: a short answer that is an exact span of
+    ``quote`` (and so of its document), the quote, and the step's own confidence."""
+
+    question: str
+    short_answer: ShortAnswer
+    quote: Quote
+    confidence: float | None = None
+    value: str | None = None
+    """What was compared, as read from the short answer ("2005", "31.5 %", "american"); None when not compared."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "short_answer": self.short_answer.to_dict(), "quote": self.quote.to_dict(),
+                "confidence": None if self.confidence is None else round(self.confidence, 4), "value": self.value}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Step:
+        return cls(data["question"], ShortAnswer.from_dict(data["short_answer"]), Quote.from_dict(data["quote"]),
+                   None if data.get("confidence") is None else float(data["confidence"]), data.get("value"))
+
+
+KINDS = ("span", "bridge", "comparison", "yes/no", "reason")
+"""What an answer is: one span; a span found through a second hop; a comparison of two answered
+sub-questions; a yes or no decided by them; the clause that gives a reason."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +149,10 @@ class Answer:
     passages_read: int = 0
     """How many of ``passages`` (the first ones) the reader read: all of them, or the first alone when
     its answer was sure (``qa.reading``)."""
+    kind: str = "span"
+    """One of ``KINDS``."""
+    steps: tuple[Step, ...] = ()
+    """The sub-questions a composed answer (bridge, comparison, yes/no) stands on, in the order asked."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +165,8 @@ class Answer:
             "sources": [s.to_dict() for s in self.sources],
             "passages": [p.to_dict() for p in self.passages],
             "passages_read": self.passages_read,
+            "kind": self.kind,
+            "steps": [step.to_dict() for step in self.steps],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
 
@@ -138,12 +181,21 @@ class Answer:
             short_answer=ShortAnswer.from_dict(data["short_answer"]) if data.get("short_answer") else None,
             confidence=None if data.get("confidence") is None else float(data["confidence"]),
             passages_read=int(data.get("passages_read", 0)),
+            kind=data.get("kind", "span"),
+            steps=tuple(Step.from_dict(step) for step in data.get("steps", [])),
         )
 
     def __str__(self) -> str:
         sure = f" — {in_words(self.confidence)}" if self.confidence is not None else ""
-        lines = ([f"Answer: {self.short_answer.text} [{self.short_answer.citation}]{sure}"] if self.short_answer else [])
+        short = self.short_answer
+        cited = "" if short is None or short.stated else f" [{short.citation}]"
+        kind = "" if self.kind == "span" else f" ({self.kind})"
+        lines = ([f"Answer{kind}: {short.text}{cited}{sure}"] if short else [])
         lines += [self.answer, ""]
+        for n, step in enumerate(self.steps, start=1):
+            step_sure = f" — {in_words(step.confidence)}" if step.confidence is not None else ""
+            lines.append(f"Step {n}: {step.question} → {step.short_answer.text} [{step.quote.citation}]{step_sure}")
+        lines += [""] if self.steps else []
         by_citation = {s.citation: s for s in self.sources}
         for quote in self.quotes:
             source = by_citation.get(quote.citation)

@@ -57,6 +57,12 @@ def choose(hits: list[Hit], spans: list[Span], threshold: float, max_sources: in
     return chosen
 
 
+def best(hits: list[Hit], spans: list[Span]) -> Choice:
+    """The read passage whose best span scores highest, whether or not it answers."""
+    top = max(spans, key=lambda s: s.score)
+    return Choice(hits[top.passage], top)
+
+
 def same_answer(a: str, b: str) -> bool:
     """Two short answers say the same when, normalised as SQuAD does, one's words contain the other's."""
     return contains_alias(a, [b]) or contains_alias(b, [a])

@@ -47,5 +47,14 @@ def compose(choices: list[Choice], pages: Callable[[str], tuple[int, ...]] = _no
     ``pages(source)``: where each page of the document starts, for the quotes' page numbers."""
     quotes = tuple(quote(c, n, pages) for n, c in enumerate(choices, start=1))
     short = short_answer(choices[0], 1)
-    text = lead(short, [q.citation for q in quotes]) + " " + " ".join(cite(q.text, q.citation) for q in quotes)
-    return short, quotes, text
+    return short, quotes, text(short, quotes)
+
+
+def text(short: ShortAnswer, quotes: tuple[Quote, ...], stating: list[int] | None = None) -> str:
+    """The extractive answer: the short answer with the citations that state it (default: every
+    quote's, as chosen spans of other articles say the same), then each quote."""
+    citations = [q.citation for q in quotes] if stating is None else stating
+    cited = [cite(q.text, q.citation) for q in quotes]
+    if quotes and short.text == quotes[0].text.strip(_TRIM):
+        return " ".join(cited)  # a reason's whole sentence: said once
+    return lead(short, citations) + " " + " ".join(cited)

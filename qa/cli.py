@@ -29,6 +29,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stop-score", type=float, metavar="S",
                         help="stop reading after the first passage when its answer scores at least this "
                              "(default: the reader's, chosen on SQuAD TUNE; inf: read every passage)")
+    parser.add_argument("--hops", type=int, choices=(1, 2),
+                        help="retrieval rounds for one span: 2 retrieves again with what an unsure first read "
+                             "found (default 2)")
+    parser.add_argument("--hop-with", choices=("sentence", "span", "title"),
+                        help="what of the first read joins the question in the second hop (default sentence)")
+    parser.add_argument("--no-compose", dest="compose", action="store_const", const=False,
+                        help="answer every question as one span: no comparisons, yes/no or reasons in steps")
     parser.add_argument("--store", help=STORE_HELP)
     parser.add_argument("--ocr", metavar="LANGS", help=OCR_HELP)
 
@@ -37,7 +44,8 @@ def _config(args: argparse.Namespace):
     from qa import Config
 
     changes = {name: getattr(args, name) for name in ("index_dir", "encoder", "generator", "writer", "retrieval", "k", "reader", "store",
-                                                    "ocr", "min_confidence", "answerable_share", "stop_score")
+                                                    "ocr", "min_confidence", "answerable_share", "stop_score", "hops",
+                                                    "hop_with", "compose")
                if getattr(args, name, None) is not None}
     return Config().with_(**changes)
 

@@ -13,6 +13,7 @@ from .reader import DEFAULT_READER
 from .retrieval import MODES
 
 WRITERS = ("extract", "generate")
+HOP_WITH = ("sentence", "span", "title")
 DEFAULT_ANSWERABLE_SHARE = 0.85
 """People ask their own documents mostly what the documents say: 93 of the 107 questions of the two
 tuning sets (seeds.jsonl, docs.jsonl) can be answered (87%), against half of SQuAD 2.0's."""
@@ -68,6 +69,14 @@ class Config:
     """Reorder the ``k`` retrieved passages by the reader's best span in each (see ``choose.by_reading``)."""
     max_sources: int = 2
     """At most this many documents are cited for one short answer (the best, and others stating it too)."""
+    compose: bool = True
+    """Answer comparisons and two-subject yes/no questions by their sub-questions, and a "why" with the
+    clause that gives the reason (``qa.steps``); False: every question is one span, as before."""
+    hops: int = 2
+    """Retrieval rounds for one span: 2 retrieves again with the question and the first read's best
+    sentence when that read is not sure (``qa.steps.hop``); 1: never."""
+    hop_with: str = "title"
+    """What of the first read joins the question in the second hop: ``sentence``, ``span`` or ``title``."""
     batch_window_ms: float = 0.0
     """How long an idle model waits for more questions to share its next forward pass. 0: none; under
     load a batch forms anyway while the previous one runs (a 5 ms window cost one user 10 ms a question)."""
@@ -84,6 +93,10 @@ class Config:
             raise ValueError(f"Config.writer must be one of {WRITERS}, not {self.writer!r}")
         if self.retrieval not in MODES:
             raise ValueError(f"Config.retrieval must be one of {MODES}, not {self.retrieval!r}")
+        if self.hop_with not in HOP_WITH:
+            raise ValueError(f"Config.hop_with must be one of {HOP_WITH}, not {self.hop_with!r}")
+        if self.hops not in (1, 2):
+            raise ValueError(f"Config.hops must be 1 (one retrieval) or 2 (a second hop), not {self.hops}")
         for name in ("k", "depth", "max_sources", "max_batch", "max_question_chars", "max_new_tokens"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Config.{name} must be at least 1, not {getattr(self, name)}")

@@ -14,11 +14,11 @@ from embeddings import Document, DocumentError, Encoder, Index, IntakeReport, Sy
 from embeddings.formats.pdf import PageImage
 from embeddings.stores import store_uri
 
-from . import choose, cite, verify, writer
+from . import choose, cite, steps, verify, writer
 from .confidence import corpus as calibration
 from .batching import BatchedModels
 from .generators import EXTRACTIVE, Generators
-from .answer import Answer, PassageRef, Quote, ShortAnswer, Source
+from .answer import Answer, PassageRef, Quote, ShortAnswer, Source, Step, in_words
 from .confidence import Calibrator, features
 from .config import DEFAULT_ANSWERABLE_SHARE, Config
 from .language_model import LanguageModel
@@ -206,10 +206,11 @@ class QA:
         _, head, spans, _ = self._search(self.index, question, self.config.k)
         return head, spans
 
-    def _search(self, index: Index, question: str, k: int, read: bool = True,
-                clock: _Clock | None = None) -> tuple[list[Hit], list[Hit], list[Span], np.ndarray]:
+    def _search(self, index: Index, question: str, k: int, read: bool = True, clock: _Clock | None = None,
+                reading: str | None = None) -> tuple[list[Hit], list[Hit], list[Span], np.ndarray]:
         """The top ``k`` passages in the engine's order, the first ``config.k`` as fused, their spans,
-        and the question's vector."""
+        and the question's vector; ``reading``: the question the reader reads, when retrieval searches
+        with another text (the second hop)."""
         cfg, clock = self.config, clock or _Clock()
         vector = self._corpus.models.encode(question)
         hits = retrieve(index, question, vector, max(k, cfg.k), cfg.retrieval, cfg.depth, cfg.rrf_k,
@@ -218,7 +219,8 @@ class QA:
         head, tail = hits[:cfg.k], hits[cfg.k:]
         if not read:
             return hits[:k], head, [], vector
-        spans = read_in_rounds(self._corpus.models.read, question, [h.passage.text for h in head], self.stop_score)
+        spans = read_in_rounds(self._corpus.models.read, reading or question, [h.passage.text for h in head],
+                               self.stop_score)
         clock.lap("read")
         ranking = choose.by_reading(head, spans, self.threshold) if cfg.passage_rerank else head
         return (ranking + tail)[:k], head, spans, vector
@@ -265,11 +267,7 @@ class QA:
         return [self.index.page_image(source, page, marks, width_px) for page in pages]
 
     def ask(self, question: str) -> Answer:
-        result = None
-        for result in self.stream(question):
-            pass
-        assert isinstance(result, Answer)
-        return result
+        return self._final(self.stream(question))
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         """Pieces of answer text as they are known (the short answer first), then the verified :class:`Answer`.
@@ -286,6 +284,17 @@ class QA:
             yield from self._answer(self.index, question)
 
     def _answer(self, index: Index, question: str) -> Iterator[str | Answer]:
+        """A composed answer when the question's plan has sub-questions (``steps``), else one span."""
+        planned = steps.plan(question) if self.config.compose else steps.Plan()
+        if planned.composed:
+            answer = self._composed(index, question, planned)
+            yield answer.answer
+            yield answer
+            return
+        yield from self._one(index, question, planned.kind)
+
+    def _one(self, index: Index, question: str, kind: str = "span", write: bool = True) -> Iterator[str | Answer]:
+        """Retrieve, read, choose, cite, verify one span; a second hop when the first read is not sure."""
         cfg, clock = self.config, _Clock()
         hits, head, spans, vector = self._search(index, question, cfg.k, clock=clock)
         passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
@@ -293,19 +302,94 @@ class QA:
         sure = None if confidence is None else confidence >= self.min_confidence
         chosen = choose.choose(head, spans, self.threshold, cfg.max_sources, sure)
         clock.lap("choose")
+        first = None
+        if not chosen and sure is False and cfg.hops > 1 and spans:
+            hopped = self._hop(index, question, head, spans, clock)
+            if hopped is not None:
+                first = (choose.best(head, spans), confidence)
+                hits, head, spans, confidence = hopped
+                seen = {(p.source, p.start) for p in passages}
+                passages += tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text)
+                                  for h in hits if (h.passage.source, h.passage.start) not in seen)
+                chosen = choose.choose(head, spans, self.threshold, cfg.max_sources, True)
         if not chosen:
             yield NOT_IN_ARTICLES
             yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
-                         confidence=confidence, passages_read=len(spans))
+                         confidence=confidence, passages_read=len(spans), kind=kind)
             return
-        short, quotes, text = cite.compose(chosen, lambda source: index.documents[source].pages)
+        pages = lambda source: index.documents[source].pages  # noqa: E731
+        short, quotes, text = cite.compose(chosen, pages)
+        made: tuple[Step, ...] = ()
+        bridged = steps.bridge(question, first, (chosen[0], confidence), pages) if first else None
+        if bridged is not None:
+            short, quotes, text, made = bridged
+            kind = "bridge"
+        elif kind == "reason":
+            short = steps.clause(short, quotes[0])
+            text = cite.text(short, quotes)
         yield cite.lead(short, [q.citation for q in quotes])
-        text = yield from self._write(question, quotes, text, clock)
-        answer = self._assemble(index, question, text, short, quotes, passages, clock, confidence)
+        if write and not made:
+            text = yield from self._write(question, quotes, text, clock)
+        else:
+            clock.lap("cite")
+        answer = self._assemble(index, question, text, short, quotes, passages, clock, confidence, made)
         if answer is None:
             answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
                             confidence=confidence)
-        yield dataclasses.replace(answer, passages_read=len(spans))
+        yield dataclasses.replace(answer, passages_read=len(spans), kind=kind if answer.answerable else "span")
+
+    def _hop(self, index: Index, question: str, head: list[Hit], spans: list[Span], clock: _Clock):
+        """The second hop: retrieve with the question and the first read's best sentence, read the new
+        passages with the question; their hits, spans and confidence when it clears the answering point."""
+        best = choose.best(head, spans)
+        title = self._title(index, best.hit.passage.source)
+        asked = steps.hop_query(question, best.hit, best.span, self.config.hop_with, title)
+        hits, head, spans, _ = self._search(index, asked, self.config.k, clock=clock, reading=question)
+        confidence = self.confidence(head, spans, question)
+        clock.lap("hop")
+        if confidence is None or confidence < self.min_confidence or not spans:
+            return None
+        return hits, head, spans, confidence
+
+    def _composed(self, index: Index, question: str, plan: steps.Plan) -> Answer:
+        """A comparison or yes/no answered by its sub-questions, each one span (``steps.compose``)."""
+        clock = _Clock()
+        answers = [self._final(self._one(index, sub, write=False)) for sub in plan.sub_questions]
+        clock.lap("steps")
+        outcome = steps.compose(plan, answers, lambda source: self._title(index, source))
+        passages = tuple(dict.fromkeys(p for a in answers for p in a.passages))
+        read = sum(a.passages_read for a in answers)
+        if outcome.short is not None and outcome.confidence is not None and outcome.confidence < self.min_confidence:
+            outcome = dataclasses.replace(outcome, short=None, problem=f"together its steps are {in_words(outcome.confidence)}")
+        if outcome.short is None:  # its confidence is shown only when that was the reason
+            text = f"{NOT_IN_ARTICLES} ({outcome.problem}.)"
+            unsure = outcome.confidence if outcome.problem.startswith("together") else None
+            return Answer(question, text, False, passages=passages, timings_ms=clock.total(),
+                          confidence=unsure, passages_read=read, kind=plan.kind)
+        answer = self._assemble(index, question, outcome.text, outcome.short, outcome.quotes, passages, clock,
+                                outcome.confidence, outcome.steps, plan.subjects)
+        if answer is None:
+            return Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
+                          confidence=outcome.confidence, passages_read=read, kind=plan.kind)
+        return dataclasses.replace(answer, passages_read=read, kind=plan.kind)
+
+    @staticmethod
+    def _title(index: Index, source: str) -> str:
+        """The document's title, else its first line (a heading, as a rule): what its "he" and "it" name."""
+        if source not in index.documents:
+            return ""
+        if index.documents[source].meta.title:
+            return index.documents[source].meta.title
+        first = index.passages_of(source)[:1]
+        return next((line.strip()[:120] for line in first[0].text.splitlines() if line.strip()), "") if first else ""
+
+    @staticmethod
+    def _final(pieces: Iterator[str | Answer]) -> Answer:
+        result = None
+        for result in pieces:
+            pass
+        assert isinstance(result, Answer)
+        return result
 
     @staticmethod
     def _read(index: Index, sources) -> dict[str, Document]:
@@ -333,16 +417,17 @@ class QA:
         return extractive
 
     def _assemble(self, index: Index, question: str, text: str, short: ShortAnswer, quotes: tuple[Quote, ...],
-                  passages: tuple[PassageRef, ...], clock: _Clock, confidence: float | None) -> Answer | None:
+                  passages: tuple[PassageRef, ...], clock: _Clock, confidence: float | None,
+                  made: tuple[Step, ...] = (), subjects: tuple[str, ...] = ()) -> Answer | None:
         documents = self._read(index, dict.fromkeys(q.source for q in quotes))
         sources = tuple(self._source(index, q.source, q.citation) for q in quotes)
         problems = verify.answer_problems(text, short, quotes, sources, documents.__getitem__,
-                                          {p.source for p in passages})
+                                          {p.source for p in passages}, made, subjects)
         clock.lap("verify")
         if problems:
             log.warning("answer withheld: %s", "; ".join(problems))
             return None
-        return Answer(question, text, True, quotes, sources, passages, clock.total(), short, confidence)
+        return Answer(question, text, True, quotes, sources, passages, clock.total(), short, confidence, steps=made)
 
     @staticmethod
     def _source(index: Index, source: str, citation: int) -> Source:

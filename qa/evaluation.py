@@ -2,6 +2,8 @@
 refusals and latency, written as report.json, report.md and a chart."""
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 import re
 import statistics
@@ -105,6 +107,8 @@ class Outcome:
     short_exact: bool | None = None
     best_right: bool = False
     """Whether the reader's best span, answered or not, is right (``reliability.right``)."""
+    steps_exact: list[bool] = field(default_factory=list)
+    """For each step of a composed answer: its quote and its short answer are exact spans."""
 
     @property
     def declined(self) -> bool:
@@ -157,9 +161,13 @@ def _run_one(qa: QA, question: EvalQuestion, depth: int) -> Outcome:
                       best_right=reliability.right(best, question.answers if question.answerable else ()))
     for quote in answer.quotes:
         outcome.quotes_exact.append(qa.index.document(quote.source).text[quote.start:quote.end] == quote.text)
-    if answer.short_answer:
+    if answer.short_answer and not answer.short_answer.stated:
         short = answer.short_answer
         outcome.short_exact = qa.index.document(short.source).text[short.start:short.end] == short.text
+    for step in answer.steps:
+        document = qa.index.document(step.quote.source).text
+        outcome.steps_exact.append(document[step.quote.start:step.quote.end] == step.quote.text
+                                   and document[step.short_answer.start:step.short_answer.end] == step.short_answer.text)
     if spans:
         quoted = [any(_overlaps_evidence(q.source, q.start, q.end, [span]) for q in answer.quotes) for span in spans]
         outcome.evidence_quoted = sum(quoted) / len(quoted)
@@ -224,6 +232,10 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             "citation_precision": round(len(golds) / len(cited), 4) if cited else None,
             "citation_recall": _mean([o.evidence_quoted for o in gold_evidence]),
         },
+        "by_kind": by_kind(outcomes),
+        "steps": {"count": sum(len(o.steps_exact) for o in outcomes),
+                  "exactness": _mean([float(ok) for o in outcomes for ok in o.steps_exact]),
+                  "answer_kinds": dict(Counter(o.answer.kind for o in answered))},
         "failure_kinds": failure_kinds([(o.question.answers if o.question.answerable else (), o.short or None if not o.declined else None,
                                          o.best_right) for o in outcomes]),
         "refusals": {
@@ -236,6 +248,21 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
             for stage in stages if (v := [o.answer.timings_ms[stage] for o in outcomes if stage in o.answer.timings_ms])
         },
     }
+
+
+def by_kind(outcomes: list[Outcome]) -> dict[str, dict[str, Any]]:
+    """Per question kind of the set: how many, the short answer right (contains a gold alias; for an
+    unanswerable kind, declined), declined, and every gold article cited."""
+    kinds: dict[str, dict[str, Any]] = {}
+    for kind in dict.fromkeys(o.question.kind for o in outcomes):
+        part = [o for o in outcomes if o.question.kind == kind]
+        right = [(o.declined if not o.question.answerable else
+                  not o.declined and metrics.contains_alias(o.short, o.question.answers)) for o in part]
+        kinds[kind] = {"questions": len(part), "right": _mean([float(r) for r in right]),
+                       "declined": _mean([float(o.declined) for o in part]),
+                       "all_sources_cited": _mean([float(set(o.question.sources) <= o.cited) for o in part
+                                                   if o.question.answerable])}
+    return kinds
 
 
 def failure_kinds(rows: list[tuple[list[str] | tuple[str, ...], str | None, bool]]) -> dict[str, int]:
@@ -353,6 +380,14 @@ def markdown(report: dict[str, Any]) -> str:
               f"| refusal precision | {_pct(r['precision'])} |", f"| refusal recall | {_pct(r['recall'])} |",
               f"| false-decline rate | {_pct(r['false_decline_rate'])} |",
               *[f"| failures: {name.replace('_', ' ')} | {count} |" for name, count in s.get("failure_kinds", {}).items()],
+              *([f"| composed answers' steps: quote and short answer exact ({s['steps']['count']} steps) | "
+                 f"{_pct(s['steps']['exactness'])} |"] if s.get("steps", {}).get("count") else []),
+              "", "## By question kind", "",
+              "Right: the short answer contains a gold alias (an unanswerable kind: declined). Answers given, by "
+              "kind: " + ", ".join(f"{k} {n}" for k, n in s.get("steps", {}).get("answer_kinds", {}).items()) + ".", "",
+              "| kind | questions | right | declined | every gold article cited |", "|---|---|---|---|---|",
+              *[f"| {kind} | {v['questions']} | {_pct(v['right'])} | {_pct(v['declined'])} | {_pct(v['all_sources_cited'])} |"
+                for kind, v in s.get("by_kind", {}).items()],
               "", "## Latency (ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     lines += [f"| {stage} | {v['p50']} | {v['p95']} |" for stage, v in s["latency_ms"].items()]
     if report.get("confidence"):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from embeddings import Document, pages_between
 
-from .answer import Quote, ShortAnswer, Source
+from .answer import Quote, ShortAnswer, Source, Step
 
 MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
@@ -73,8 +73,32 @@ def unsupported_terms(answer: str, quotes: Iterable[Quote]) -> list[str]:
     return missing
 
 
+def step_problems(steps: Iterable[Step], quotes: tuple[Quote, ...], document: Callable[[str], Document]) -> list[str]:
+    """(d) Every step of a composed answer stands on an exact span: its quote is exact and one of the
+    answer's quotes, its short answer an exact span inside that quote."""
+    problems = []
+    for n, step in enumerate(steps, start=1):
+        if step.quote not in quotes:
+            problems.append(f"step {n}'s quote [{step.quote.citation}] is not one of the answer's quotes")
+        problems += [f"step {n}: {p}" for p in quote_problems([step.quote], document)
+                     + short_answer_problems(step.short_answer, [step.quote], document)]
+    return problems
+
+
+def stated_problems(short: ShortAnswer, steps: tuple[Step, ...], subjects: tuple[str, ...]) -> list[str]:
+    """(a'') A short answer with no span of its own is "yes" or "no", or a thing the question compares,
+    and stands on steps."""
+    if not steps:
+        return [f"short answer “{short.text}” has no span and no steps to stand on"]
+    if short.text not in ("yes", "no", *subjects):
+        return [f"short answer “{short.text}” is neither yes, no nor a thing the question names"]
+    return []
+
+
 def answer_problems(text: str, short: ShortAnswer, quotes: tuple[Quote, ...], sources: Iterable[Source],
-                    document: Callable[[str], Document], retrieved_sources: set[str]) -> list[str]:
-    """Everything an answer must pass before it is shown: (a), (a'), (b) and the retrieval check."""
-    return (quote_problems(quotes, document) + short_answer_problems(short, quotes, document)
+                    document: Callable[[str], Document], retrieved_sources: set[str],
+                    steps: tuple[Step, ...] = (), subjects: tuple[str, ...] = ()) -> list[str]:
+    """Everything an answer must pass before it is shown: (a), (a') or (a''), (b), (d) and the retrieval check."""
+    shorts = stated_problems(short, steps, subjects) if short.stated else short_answer_problems(short, quotes, document)
+    return (quote_problems(quotes, document) + shorts + step_problems(steps, quotes, document)
             + marker_problems(text, sources, quotes) + retrieval_problems(quotes, retrieved_sources))

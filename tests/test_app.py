@@ -620,3 +620,22 @@ def test_a_hostile_page_shows_a_message_or_a_bounded_image_and_the_server_answer
     answer = client.predict("Who is the Russian Industry and Trade Minister?", api_name="/answer")
     assert "Manturov" in answer["answer"]
     assert server.memory_info().rss / 2**20 - before_mb <= 100
+
+
+def test_a_comparison_shows_its_steps_in_order_and_a_card_for_each_fact(server, browser):
+    url, _ = server
+    page = ask_in_browser(browser, url, "Which came first, the first Russian and Chinese joint military exercises "
+                                        "or the Ukrainian crisis?", until="#citeqa-answer .citeqa-steps li")
+    page.wait_for_selector("#citeqa-sources .citeqa-card", timeout=60_000)
+    steps = page.locator("#citeqa-answer .citeqa-steps li")
+    assert steps.count() == 2
+    assert steps.nth(0).inner_text().startswith("When was the first Russian and Chinese joint military exercises")
+    assert "[1]" in steps.nth(0).inner_text() and "[2]" in steps.nth(1).inner_text()
+    cards = page.locator("#citeqa-sources .citeqa-card")
+    assert cards.count() == 2
+    for n in range(2):  # each card marks its own step's short answer inside its quote
+        fact = steps.nth(n).locator("b").inner_text()
+        assert fact in cards.nth(n).locator(".context mark .short").inner_text()
+    assert page.locator("#citeqa-answer .short").first.inner_text().startswith("First Russian and Chinese")
+    page.screenshot(path=str(SCREENSHOTS / "comparison.png"), full_page=True)
+    page.close()

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from qa import Answer, QuestionError
+from qa.answer import KINDS
 from tests.conftest import ROOT, load_questions
 
 QUESTIONS = load_questions()
@@ -15,7 +16,7 @@ UNANSWERABLE = [q for q in QUESTIONS if not q["answers"]]
 # unanswerable ones (u-7 and later) are measured by `citeqa eval`, not asserted one by one.
 OFF_TOPIC = [q for q in UNANSWERABLE if q["id"] in {"u-1", "u-2", "u-3", "u-4", "u-5", "u-6"}]
 CONTRACT_KEYS = ["question", "answer", "answerable", "short_answer", "confidence", "quotes", "sources", "passages", "passages_read",
-                 "timings_ms"]
+                 "kind", "steps", "timings_ms"]
 
 
 def check_contract_and_invariant(answer: Answer, qa) -> dict:
@@ -31,7 +32,15 @@ def check_contract_and_invariant(answer: Answer, qa) -> dict:
         assert int(marker) in listed
     assert {q["citation"] for q in data["quotes"]} == listed  # a quote for every cited source
     short = data["short_answer"]
-    if data["answerable"]:
+    assert data["kind"] in KINDS
+    for step in data["steps"]:  # every fact a composed answer states stands on an exact span
+        text = qa.index.document(step["quote"]["source"]).text
+        assert text[step["quote"]["start"]:step["quote"]["end"]] == step["quote"]["text"]
+        assert step["quote"] in data["quotes"]
+        assert text[step["short_answer"]["start"]:step["short_answer"]["end"]] == step["short_answer"]["text"]
+    if data["answerable"] and not short["source"]:  # stated: yes, no or a compared thing, on its steps
+        assert data["steps"] and data["kind"] in ("comparison", "yes/no")
+    elif data["answerable"]:
         assert qa.index.document(short["source"]).text[short["start"]:short["end"]] == short["text"]
         assert any(q["citation"] == short["citation"] and q["source"] == short["source"]
                    and q["start"] <= short["start"] and short["end"] <= q["end"] for q in data["quotes"])
