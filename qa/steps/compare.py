@@ -33,14 +33,15 @@ def holds(predicate: str, quote: str) -> bool:
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|none|without)\b|n[’']t\b", re.I)
 
 
-def states(question: str, quote: str) -> bool:
-    """Whether ``quote`` states what the yes/no ``question`` asks: every content word in it, and no
-    negation the question does not have (a quote that says "did not" decides nothing here)."""
+def states(question: str, quote: str, context: str = "") -> bool:
+    """Whether ``quote`` states what the yes/no ``question`` asks: every content word in it (or in
+    ``context``, the document's title, which names what "he" and "it" refer to), and no negation in
+    the quote that the question does not have (a quote that says "did not" decides nothing here)."""
     negated = bool(_NEGATION.search(quote)) and not _NEGATION.search(question)
-    return holds(question, quote) and not negated
+    return holds(question, f"{context} {quote}") and not negated
 
 
-def yes_no(plan: Plan, values: list[Value], quotes: list[str]) -> bool | None:
+def yes_no(plan: Plan, values: list[Value], quotes: list[str], contexts: list[str] | None = None) -> bool | None:
     """``same``: whether the two answers say the same; ``both``: yes when the predicate holds in both
     quotes; ``holds``: yes when the quote states the question;
     None when nothing decides it (no "no" is given from a quote that merely lacks a word)."""
@@ -49,5 +50,5 @@ def yes_no(plan: Plan, values: list[Value], quotes: list[str]) -> bool | None:
     if plan.dimension == "both":
         return True if all(holds(plan.predicate, q) for q in quotes) else None
     if plan.dimension == "holds":
-        return True if states(plan.predicate, quotes[0]) else None
+        return True if states(plan.predicate, quotes[0], (contexts or [""])[0]) else None
     return None

@@ -77,7 +77,7 @@ def compose(plan: Plan, answers: list[Answer], title: Callable[[str], str] = lam
                            f"{read[0].shown} and {read[1].shown} do not decide it")
         short = _named(plan.subjects[picked], steps[picked])
     else:
-        verdict = compare.yes_no(plan, read, [f"{title(s.quote.source)} {s.quote.text}" for s in steps])
+        verdict = compare.yes_no(plan, read, [s.quote.text for s in steps], [title(s.quote.source) for s in steps])
         if verdict is None:
             return Outcome(None, steps, quotes, sources, confidence, "", "the steps do not decide yes or no")
         short = ShortAnswer.statement("yes" if verdict else "no", min(s.short_answer.score for s in steps))

@@ -44,3 +44,10 @@ def test_a_quote_decides_yes_only_when_it_states_the_question_without_negation()
     assert compare.yes_no(asked, [], ["To save ZTE, China agreed to pay over $1 billion in fines."]) is True
     assert compare.yes_no(asked, [], ["To save ZTE, China did not agree to pay fines."]) is None
     assert compare.yes_no(asked, [], ["China paid $1 billion."]) is None
+
+
+def test_the_title_names_the_subject_but_its_own_words_negate_nothing():
+    asked = plan("Did Keller work at CERN?")
+    quote = "He later worked for ten years at CERN in Geneva."
+    assert compare.yes_no(asked, [], [quote]) is None  # "Keller" is in neither
+    assert compare.yes_no(asked, [], [quote], ["Not a Quiet Life: Bruno Keller"]) is True
