@@ -31,7 +31,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                              "(default: the reader's, chosen on SQuAD TUNE; inf: read every passage)")
     parser.add_argument("--hops", type=int, choices=(1, 2),
                         help="retrieval rounds for one span: 2 retrieves again with what an unsure first read "
-                             "found (default 2)")
+                             "found (default 1: off)")
     parser.add_argument("--hop-with", choices=("sentence", "span", "title"),
                         help="what of the first read joins the question in the second hop (default sentence)")
     parser.add_argument("--no-compose", dest="compose", action="store_const", const=False,

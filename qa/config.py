@@ -72,9 +72,10 @@ class Config:
     compose: bool = True
     """Answer comparisons and two-subject yes/no questions by their sub-questions, and a "why" with the
     clause that gives the reason (``qa.steps``); False: every question is one span, as before."""
-    hops: int = 2
-    """Retrieval rounds for one span: 2 retrieves again with the question and the first read's best
-    sentence when that read is not sure (``qa.steps.hop``); 1: never."""
+    hops: int = 1
+    """Retrieval rounds for one span: 2 retrieves again with the question and what the first read found
+    when that read is not sure (``qa.steps.hop``); 1: never. Off by default: on held-out sets the hop
+    answered nothing more and one unanswerable question wrongly (docs/evaluation.md)."""
     hop_with: str = "title"
     """What of the first read joins the question in the second hop: ``sentence``, ``span`` or ``title``."""
     batch_window_ms: float = 0.0
