@@ -7,7 +7,7 @@ import re
 from embeddings import terms
 
 from .plan import Plan
-from .values import Value, same
+from .values import Value, date, same
 
 
 def winner(plan: Plan, values: list[Value]) -> int | None:
@@ -42,9 +42,14 @@ def states(question: str, quote: str, context: str = "") -> bool:
 
 
 def yes_no(plan: Plan, values: list[Value], quotes: list[str], contexts: list[str] | None = None) -> bool | None:
-    """``same``: whether the two answers say the same; ``both``: yes when the predicate holds in both
+    """A date the question gives (``literal``): whether the answer's date is before (or after) it;
+    ``same``: whether the two answers say the same; ``both``: yes when the predicate holds in both
     quotes; ``holds``: yes when the quote states the question;
     None when nothing decides it (no "no" is given from a quote that merely lacks a word)."""
+    if plan.literal:
+        given = date(plan.literal)
+        picked = winner(plan, [values[0], given]) if given else None
+        return None if picked is None else picked == 0
     if plan.dimension == "same":
         return same(*values)
     if plan.dimension == "both":

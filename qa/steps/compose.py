@@ -103,8 +103,9 @@ def _text(plan: Plan, short: ShortAnswer, steps: tuple[Step, ...], quotes: tuple
     lead = short.text[:1].upper() + short.text[1:]
     facts = "; ".join(cite(f"{subject}: {step.short_answer.text}", step.quote.citation).rstrip(".")
                       for subject, step in zip(plan.subjects, steps))
-    if not plan.subjects:
-        return f"{lead}. " + " ".join(cite(q.text, q.citation) for q in quotes)
+    if not plan.subjects:  # one thing: its step's answer is the fact
+        fact = cite(steps[0].short_answer.text, steps[0].quote.citation).rstrip(".")
+        return f"{lead} — {fact}. " + " ".join(cite(q.text, q.citation) for q in quotes)
     return f"{lead} — {facts}. " + " ".join(cite(q.text, q.citation) for q in quotes)
 
 

@@ -4,7 +4,8 @@ Read from the question's English grammar, not fitted to any question set: a ques
 alternatives ("…, A or B?") compares them along the dimension its comparative word names (time:
 first, older, earlier…; quantity: more, larger, faster…); a question that opens with an auxiliary
 verb ("Were…", "Did…") asks yes or no, and when it names two things "of the same X" or "both P" it
-is decided by one sub-question per thing, and otherwise by the question itself read as a span: yes
+is decided by one sub-question per thing; one that asks whether something happened before or after
+a date asks when it happened and compares; and otherwise by the question itself read as a span: yes
 when that span's quote states every content word of the question, undecided (declined) otherwise; a question that asks why gets a reason. Everything else is
 one span, as before, and a bridge is found at answer time (``qa.steps.hop``) from what the first read
 knows, not from the wording."""
@@ -26,6 +27,8 @@ _BETWEEN = re.compile(r"^between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*,\s*(?P<head>
 _SAME = re.compile(r"^(?P<aux>\w+)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+(?:both\s+)?(?:(?:of|from|in|at|with)\s+)?"
                    r"(?:the\s+)?same\s+(?P<attr>[\w\s'-]+?)\s*\?*$", re.I)
 _BOTH = re.compile(r"^(?P<aux>\w+)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+both\s+(?P<pred>.+?)\s*\?*$", re.I)
+_LITERAL = re.compile(r"^(?P<aux>\w+)\s+(?P<clause>.+?)\s+(?P<cmp>before|after|earlier than|later than|prior to)\s+"
+                      r"(?P<date>(?:[A-Za-z]+\.?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:1[0-9]{3}|20[0-9]{2}))\s*\?*$", re.I)
 _SINGULAR = {"are": "is", "were": "was", "do": "does", "have": "has"}
 """A sub-question asks of one of the two things the question names together."""
 _WORD = re.compile(r"[\w'’-]+")
@@ -46,6 +49,8 @@ class Plan:
     """+1: the later or larger value wins; -1: the earlier or smaller."""
     predicate: str = ""
     """For ``both`` and ``holds``: what must hold of each subject, or be stated."""
+    literal: str = ""
+    """For a yes/no that compares one answer with a date the question gives ("… before 2010?")."""
 
     @property
     def composed(self) -> bool:
@@ -74,6 +79,11 @@ def _yes_no(text: str) -> Plan:
         aux = _SINGULAR.get(both["aux"].lower(), both["aux"].lower())
         return Plan("yes/no", (a, b), tuple(f"{aux.capitalize()} {s} {predicate}?" for s in (a, b)), "both",
                     predicate=predicate)
+    literal = _LITERAL.match(text)
+    if literal:
+        aux, clause = literal["aux"].lower(), literal["clause"]
+        earlier = literal["cmp"].lower() in ("before", "earlier than", "prior to")
+        return Plan("yes/no", (), (f"When {aux} {clause}?",), "time", -1 if earlier else 1, literal=literal["date"])
     return Plan("yes/no", (), (text,), "holds", predicate=text.split(maxsplit=1)[1] if " " in text else text)
 
 

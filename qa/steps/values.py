@@ -15,10 +15,17 @@ _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+([A-Za-z]+)\.?,?\s+({_YEAR})\b")
 _MONTH_DAY_YEAR = re.compile(rf"\b([A-Za-z]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+({_YEAR})\b")
 _MONTH_YEAR = re.compile(rf"\b([A-Za-z]+)\s+({_YEAR})\b")
 _YEAR_ALONE = re.compile(rf"\b({_YEAR})s?\b")
-_NUMBER = re.compile(r"(?P<currency>[$€£¥])?\s?(?P<number>\d+(?:[,\s]\d{3})*(?:\.\d+)?|\d*\.\d+)\s*"
-                     r"(?P<scale>thousand|million|billion|trillion|bn|m)?\b\s*(?P<unit>%|percent\b|per cent\b)?",
-                     re.I)
-_SCALES = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_NUMBER = re.compile(r"(?P<currency>[$€£¥₹`])?\s?(?P<number>\d+(?:,\d{2,3})*(?:\s\d{3})*(?:\.\d+)?|\d*\.\d+)\s*"
+                     r"(?P<scale>thousand|million|billion|trillion|bn|m|lakh|crore)?\b\s*"
+                     r"(?P<unit>%|percent\b|per cent\b|(?:us\s)?dollars?\b|usd\b|euros?\b|eur\b|pounds?\b|gbp\b|yuan\b|"
+                     r"rupees?\b|rubles?\b|roubles?\b)?", re.I)
+"""Digits grouped by three or, as in India, by two after the first three ("2,54,970"); a currency as a
+sign before or a word after, so "$132 billion" and "100 billion dollars" compare."""
+_SCALES = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12, "lakh": 1e5,
+           "crore": 1e7}
+_CURRENCIES = {"$": "$", "usd": "$", "dollar": "$", "us dollar": "$", "€": "€", "eur": "€", "euro": "€", "£": "£",
+               "gbp": "£", "pound": "£", "¥": "¥", "yuan": "¥", "₹": "₹", "`": "₹", "rupee": "₹", "ruble": "₽", "rouble": "₽"}
+"""The backtick is how a PDF without the font's glyph extracts the rupee sign (``../shared/docs/pdf/reliance.pdf``)."""
 _WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 
 
@@ -59,8 +66,16 @@ def quantity(text: str) -> Value | None:
         return Value("", (float(_WORDS[word]),), word) if word else None
     number = float(re.sub(r"[,\s]", "", match["number"]))
     number *= _SCALES.get((match["scale"] or "").lower(), 1.0)
-    unit = "%" if match["unit"] else match["currency"] or ""
-    return Value(unit, (number,), match.group(0).strip())
+    return Value(_unit(match["currency"], match["unit"]), (number,), match.group(0).strip())
+
+
+def _unit(sign: str | None, word: str | None) -> str:
+    """"%", a currency's sign whether written as a sign or a word, or "" for a bare count."""
+    word = " ".join((word or "").lower().split())
+    if word in ("%", "percent", "per cent"):
+        return "%"
+    named = word[:-1] if word.endswith("s") else word
+    return _CURRENCIES.get(named) or _CURRENCIES.get(sign or "", "")
 
 
 def text_value(text: str) -> Value:

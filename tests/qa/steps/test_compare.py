@@ -51,3 +51,21 @@ def test_the_title_names_the_subject_but_its_own_words_negate_nothing():
     quote = "He later worked for ten years at CERN in Geneva."
     assert compare.yes_no(asked, [], [quote]) is None  # "Keller" is in neither
     assert compare.yes_no(asked, [], [quote], ["Not a Quiet Life: Bruno Keller"]) is True
+
+
+@pytest.mark.parametrize("text, unit, number", [("100 billion dollars", "$", 100e9), ("12 euros", "€", 12.0),
+                                                ("`2,54,970 crore", "₹", 2549700e6), ("`67,845 crore", "₹", 678450e6)])
+def test_currency_words_and_indian_grouping_read_as_the_same_units(text, unit, number):
+    value = values.quantity(text)
+    assert (value.unit, value.amount) == (unit, (number,))
+    assert value.comparable(values.quantity({"$": "$1 billion", "€": "€5", "₹": "`1,186 crore"}[unit]))
+
+
+def test_a_yes_no_about_a_given_date_asks_when_and_compares():
+    before = plan("Were the first joint naval exercises of Russia and China held before 2010?")
+    assert before.sub_questions == ("When were the first joint naval exercises of Russia and China held?",)
+    assert compare.yes_no(before, [values.date("2015")], [""]) is False
+    assert compare.yes_no(before, [values.date("in 2005")], [""]) is True
+    assert compare.yes_no(before, [values.date("2010")], [""]) is None  # the same year decides nothing
+    after = plan("Did Alice Moreau win the Perkin Medal after March 2005?")
+    assert after.literal == "March 2005" and compare.yes_no(after, [values.date("June 2010")], [""]) is True
