@@ -22,11 +22,20 @@ MORE = frozenset("more larger largest bigger biggest greater greatest higher hig
 LESS = frozenset("fewer less smaller smallest lower lowest shorter shortest least slower slowest lighter lightest "
                  "narrower narrowest".split())
 REASON = re.compile(r"^(?:why\b|how come\b|for what reason\b|what (?:is|was|were|are) the reasons?\b)", re.I)
-_ALTERNATIVES = re.compile(r"^(?P<head>.+?)\s*[,:;]\s*(?P<a>[^,:;]+?),?\s+or\s+(?P<b>[^,:;]+?)\s*\?*$", re.I)
+_ALTERNATIVES = re.compile(r"^(?P<head>(?:which|who|what|whose|whom)\b[^,:;]*?)\s*[,:;]\s*(?P<a>.+?),?\s+or\s+"
+                           r"(?P<b>[^,:;]+?)\s*\?*$", re.I)
+"""The head is the clause up to the first mark; a name after it may hold commas ("One Belt, One Road")."""
+_ALTERNATIVES_FIRST = re.compile(r"^(?P<a>[^,:;]+?)\s+or\s+(?P<b>[^,:;]+?)\s*[,:;]\s*(?P<head>(?:which|who|what)\b.+?)\s*\?*$",
+                                 re.I)
+""""A or B, which one is older?"."""
 _BETWEEN = re.compile(r"^between\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s*,\s*(?P<head>.+?)\s*\?*$", re.I)
-_SAME = re.compile(r"^(?P<aux>\w+)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+(?:both\s+)?(?:(?:of|from|in|at|with)\s+)?"
-                   r"(?:the\s+)?same\s+(?P<attr>[\w\s'-]+?)\s*\?*$", re.I)
+_SAME = re.compile(r"^(?P<aux>\w+)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+(?:both\s+)?"
+                   r"(?:(?:have|has|had|share|shared|hold|held|born|come|came|belong|belonged|\w+ed)\s+)?"
+                   r"(?:(?:of|from|in|at|with|to)\s+)?(?:the\s+)?same\s+(?P<attr>[\w\s'-]+?)\s*\?*$", re.I)
+""""Were A and B of the same nationality?", "Did A and B have the same …", "Are A and B located in the same …"."""
 _BOTH = re.compile(r"^(?P<aux>\w+)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+both\s+(?P<pred>.+?)\s*\?*$", re.I)
+_BOTH_FIRST = re.compile(r"^(?P<aux>\w+)\s+both\s+(?P<a>.+?)\s+and\s+(?P<b>\S+(?:\s+[A-Z0-9][\w'’.-]*)*)\s+(?P<pred>[^A-Z].+?)\s*\?*$")
+""""Were both A and B P?": B runs to the first word that is not capitalised."""
 _LITERAL = re.compile(r"^(?P<aux>\w+)\s+(?P<clause>.+?)\s+(?P<cmp>before|after|earlier than|later than|prior to)\s+"
                       r"(?P<date>(?:[A-Za-z]+\.?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:1[0-9]{3}|20[0-9]{2}))\s*\?*$", re.I)
 _SINGULAR = {"are": "is", "were": "was", "do": "does", "have": "has"}
@@ -73,7 +82,7 @@ def _yes_no(text: str) -> Plan:
     if same:
         a, b, attribute = _clean(same["a"]), _clean(same["b"]), same["attr"].strip()
         return Plan("yes/no", (a, b), tuple(f"What is the {attribute} of {s}?" for s in (a, b)), "same")
-    both = _BOTH.match(text)
+    both = _BOTH.match(text) or _BOTH_FIRST.match(text)
     if both:
         a, b, predicate = _clean(both["a"]), _clean(both["b"]), both["pred"].strip()
         aux = _SINGULAR.get(both["aux"].lower(), both["aux"].lower())
@@ -88,7 +97,7 @@ def _yes_no(text: str) -> Plan:
 
 
 def _comparison(text: str) -> Plan | None:
-    match = _ALTERNATIVES.match(text) or _BETWEEN.match(text)
+    match = _ALTERNATIVES.match(text) or _BETWEEN.match(text) or _ALTERNATIVES_FIRST.match(text)
     if not match:
         return None
     head, a, b = match["head"], _clean(match["a"]), _clean(match["b"])

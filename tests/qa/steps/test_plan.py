@@ -45,3 +45,23 @@ def test_everything_else_is_one_span(question):
 def test_why_asks_for_a_reason_in_one_span():
     assert plan("Why did the US impose sanctions?").kind == "reason"
     assert not plan("Why did the US impose sanctions?").composed
+
+
+@pytest.mark.parametrize("question, subjects", [
+    ("Which was announced first, the One Belt, One Road initiative or the five-point partnership?",
+     ("the One Belt, One Road initiative", "the five-point partnership")),
+    ("Muse or The Cure, which band has more members?", ("Muse", "The Cure")),
+])
+def test_a_name_may_hold_a_comma_and_the_alternatives_may_come_first(question, subjects):
+    planned = plan(question)
+    assert planned.kind == "comparison" and planned.subjects == subjects
+
+
+@pytest.mark.parametrize("question, subjects, dimension", [
+    ("Did Scott Derrickson and Ed Wood have the same nationality?", ("Scott Derrickson", "Ed Wood"), "same"),
+    ("Are Random House Tower and 888 7th Avenue located in the same city?", ("Random House Tower", "888 7th Avenue"), "same"),
+    ("Were both Huawei and ZTE swiped from the U.S. market?", ("Huawei", "ZTE"), "both"),
+])
+def test_other_ways_of_asking_same_and_both(question, subjects, dimension):
+    planned = plan(question)
+    assert (planned.kind, planned.subjects, planned.dimension) == ("yes/no", subjects, dimension)
