@@ -297,7 +297,7 @@ class QA:
         """Retrieve, read, choose, cite, verify one span; a second hop when the first read is not sure."""
         cfg, clock = self.config, _Clock()
         hits, head, spans, vector = self._search(index, question, cfg.k, clock=clock)
-        passages = tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
+        passages = _refs(hits)
         confidence = self.confidence(head, spans, question, vector=vector)
         sure = None if confidence is None else confidence >= self.min_confidence
         chosen = choose.choose(head, spans, self.threshold, cfg.max_sources, sure)
@@ -309,24 +309,14 @@ class QA:
                 first = (choose.best(head, spans), confidence)
                 hits, head, spans, confidence = hopped
                 seen = {(p.source, p.start) for p in passages}
-                passages += tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text)
-                                  for h in hits if (h.passage.source, h.passage.start) not in seen)
+                passages += tuple(r for r in _refs(hits) if (r.source, r.start) not in seen)
                 chosen = choose.choose(head, spans, self.threshold, cfg.max_sources, True)
         if not chosen:
             yield NOT_IN_ARTICLES
             yield Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
                          confidence=confidence, passages_read=len(spans), kind=kind)
             return
-        pages = lambda source: index.documents[source].pages  # noqa: E731
-        short, quotes, text = cite.compose(chosen, pages)
-        made: tuple[Step, ...] = ()
-        bridged = steps.bridge(question, first, (chosen[0], confidence), pages) if first else None
-        if bridged is not None:
-            short, quotes, text, made = bridged
-            kind = "bridge"
-        elif kind == "reason":
-            short = steps.clause(short, quotes[0])
-            text = cite.text(short, quotes)
+        kind, short, quotes, text, made = self._cited(index, question, kind, chosen, first, confidence)
         yield cite.lead(short, [q.citation for q in quotes])
         if write and not made:
             text = yield from self._write(question, quotes, text, clock)
@@ -337,6 +327,20 @@ class QA:
             answer = Answer(question, NOT_IN_ARTICLES, False, passages=passages, timings_ms=clock.total(),
                             confidence=confidence)
         yield dataclasses.replace(answer, passages_read=len(spans), kind=kind if answer.answerable else "span")
+
+    @staticmethod
+    def _cited(index: Index, question: str, kind: str, chosen: list[choose.Choice], first, confidence: float | None):
+        """The kind, short answer, quotes, extractive text and steps of one span: a bridge when a second hop
+        found it in another sentence than the first read's, a reason's clause, else the span as cited."""
+        pages = lambda source: index.documents[source].pages  # noqa: E731
+        short, quotes, text = cite.compose(chosen, pages)
+        bridged = steps.bridge(question, first, (chosen[0], confidence), pages) if first else None
+        if bridged is not None:
+            return ("bridge", *bridged)
+        if kind == "reason":
+            short = steps.clause(short, quotes[0])
+            return kind, short, quotes, cite.text(short, quotes), ()
+        return kind, short, quotes, text, ()
 
     def _hop(self, index: Index, question: str, head: list[Hit], spans: list[Span], clock: _Clock):
         """The second hop: retrieve with the question and the first read's best sentence, read the new
@@ -466,6 +470,10 @@ class _Corpus:
 
 class _StaleIndex(RuntimeError):
     """A cited document changed or vanished since indexing."""
+
+
+def _refs(hits: list[Hit]) -> tuple[PassageRef, ...]:
+    return tuple(PassageRef(h.passage.source, h.passage.start, h.passage.end, h.score, h.passage.text) for h in hits)
 
 
 class _Clock:

@@ -107,3 +107,11 @@ def test_a_step_survives_its_round_trip():
             "quote": {"citation": 1, "text": "In 2005 it began.", "source": "a.txt", "start": 0, "end": 17, "page": None, "pages": []},
             "confidence": 0.8, "value": "2005"}
     assert Step.from_dict(data).to_dict() == data
+
+
+def test_with_two_hops_an_unsure_first_read_retrieves_again(people):
+    unreachable = QA(people.index, people.reader, people.config.with_(hops=2, min_confidence=1.0))
+    answer = unreachable.ask("In what year was the founder of the Basel Laboratory of Optics born?")
+    assert "hop" in answer.timings_ms and not answer.answerable  # nothing is ever sure enough at 1.0
+    once = QA(people.index, people.reader, people.config.with_(hops=1, min_confidence=1.0))
+    assert "hop" not in once.ask("In what year was the founder of the Basel Laboratory of Optics born?").timings_ms
