@@ -93,7 +93,8 @@ def answer_html(text: str, answerable: bool = True, lead: str | None = None, con
     body = _linked(text)
     if lead:
         rest = text[len(lead):] if text.startswith(lead) else text
-        body = f'<div class="lead"><span class="short">{_linked(lead)}</span>{_sure(confidence)}</div>{_linked(rest.strip())}'
+        rest = rest.strip().removeprefix("— ")  # a composed answer's "No — facts": the lead stands above them
+        body = f'<div class="lead"><span class="short">{_linked(lead)}</span>{_sure(confidence)}</div>{_linked(rest)}'
     if answerable:
         return f'<div class="citeqa-answer">{body}</div>'
     best = ("" if confidence is None else

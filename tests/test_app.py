@@ -637,5 +637,6 @@ def test_a_comparison_shows_its_steps_in_order_and_a_card_for_each_fact(server, 
         fact = steps.nth(n).locator("b").inner_text()
         assert fact in cards.nth(n).locator(".context mark .short").inner_text()
     assert page.locator("#citeqa-answer .short").first.inner_text().startswith("First Russian and Chinese")
+    assert "\n—" not in page.locator("#citeqa-answer .citeqa-answer").inner_text(), "the facts follow the bold lead"
     page.screenshot(path=str(SCREENSHOTS / "comparison.png"), full_page=True)
     page.close()
