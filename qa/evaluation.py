@@ -2,11 +2,10 @@
 refusals and latency, written as report.json, report.md and a chart."""
 from __future__ import annotations
 
-from collections import Counter
-
 import json
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol

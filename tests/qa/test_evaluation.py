@@ -110,3 +110,36 @@ def test_the_judged_span_is_the_short_answer_or_for_a_declined_question_the_best
     answered = Answer("q", "Denis Manturov [1].", True, short_answer=ShortAnswer("Denis Manturov", 1, "a.txt", 3, 17, 2.0))
     assert judged_span(qa, "q", answered) == "Denis Manturov" and qa.calls == 0
     assert judged_span(qa, "q", Answer("q", "not in the articles", False)) == "Xi Jinping" and qa.calls == 1
+
+
+@pytest.mark.parametrize("tune, held", [("seeds_multihop.jsonl", "seeds_multihop_heldout.jsonl"),
+                                        ("seeds_multihop_b.jsonl", "seeds_multihop_b_heldout.jsonl")])
+def test_the_sets_of_questions_in_steps_quote_their_articles_and_keep_held_out_apart(tune, held):
+    sets = [load_questions(DEFAULT_QUESTIONS.parent / name) for name in (tune, held)]
+    for questions in sets:
+        assert {q.kind for q in questions} == {"comparison", "yes/no", "bridge", "reason", "unanswerable"}
+        for q in questions:
+            texts = [(SEEDS / source).read_text(encoding="utf-8") for source in q.sources]
+            assert all(any(e in text for text in texts) for e in q.evidence), q.id
+            assert q.answerable == bool(q.sources), q.id
+    assert not {q.question for q in sets[0]} & {q.question for q in sets[1]}
+
+
+def test_by_kind_counts_right_declined_and_citations_per_kind():
+    from qa import Answer
+    from qa.answer import ShortAnswer, Source
+    from qa.evaluation import EvalQuestion, Outcome, by_kind
+
+    def outcome(kind, answers, short=None, sources=()):
+        answer = Answer("q", short or "The articles do not say.", short is not None,
+                        sources=tuple(Source(n, s) for n, s in enumerate(sources, start=1)),
+                        short_answer=ShortAnswer(short, 1, "a.txt", 0, len(short)) if short else None)
+        return Outcome(EvalQuestion("x", "q", tuple(answers), ("a.txt", "b.txt") if answers else (), kind=kind),
+                       answer, [], [])
+
+    kinds = by_kind([outcome("comparison", ["Moreau"], "Alice Moreau", ("a.txt", "b.txt")),
+                     outcome("comparison", ["Moreau"], "Keller", ("a.txt",)),
+                     outcome("comparison", ["Moreau"]),
+                     outcome("unanswerable", []), outcome("unanswerable", [], "1805", ("a.txt",))])
+    assert kinds["comparison"] == {"questions": 3, "right": 0.3333, "declined": 0.3333, "all_sources_cited": 0.3333}  # rounded as reported
+    assert kinds["unanswerable"] == {"questions": 2, "right": 0.5, "declined": 0.5, "all_sources_cited": None}
