@@ -363,13 +363,13 @@ class QA:
         outcome = steps.compose(plan, answers, lambda source: self._title(index, source))
         passages = tuple(dict.fromkeys(p for a in answers for p in a.passages))
         read = sum(a.passages_read for a in answers)
-        if outcome.short is not None and outcome.confidence is not None and outcome.confidence < self.min_confidence:
+        unsure = outcome.short is not None and outcome.confidence is not None and outcome.confidence < self.min_confidence
+        if unsure:
             outcome = dataclasses.replace(outcome, short=None, problem=f"together its steps are {in_words(outcome.confidence)}")
         if outcome.short is None:  # its confidence is shown only when that was the reason
-            text = f"{NOT_IN_ARTICLES} ({outcome.problem}.)"
-            unsure = outcome.confidence if outcome.problem.startswith("together") else None
-            return Answer(question, text, False, passages=passages, timings_ms=clock.total(),
-                          confidence=unsure, passages_read=read, kind=plan.kind)
+            return Answer(question, f"{NOT_IN_ARTICLES} ({outcome.problem}.)", False, passages=passages,
+                          timings_ms=clock.total(), confidence=outcome.confidence if unsure else None,
+                          passages_read=read, kind=plan.kind)
         answer = self._assemble(index, question, outcome.text, outcome.short, outcome.quotes, passages, clock,
                                 outcome.confidence, outcome.steps, plan.subjects)
         if answer is None:

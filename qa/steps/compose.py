@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from .. import cite as citing
-from ..answer import Answer, Quote, ShortAnswer, Source, Step
+from ..answer import Answer, Quote, ShortAnswer, Step
 from ..choose import Choice
 from ..writer import cite
 from . import compare, values
@@ -23,22 +23,20 @@ from .plan import Plan
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """What composing decided: the answer's lead, its short answer, steps, quotes and sources; or why not."""
+    """What composing decided: the short answer, steps, quotes, confidence and text; or why not."""
 
     short: ShortAnswer | None
     steps: tuple[Step, ...]
     quotes: tuple[Quote, ...]
-    sources: tuple[Source, ...]
     confidence: float | None
     text: str
     problem: str = ""
 
 
-def steps_of(plan: Plan, answers: list[Answer]) -> tuple[tuple[Step, ...], tuple[Quote, ...], tuple[Source, ...]]:
+def steps_of(plan: Plan, answers: list[Answer]) -> tuple[tuple[Step, ...], tuple[Quote, ...]]:
     """One step for each answered sub-question, its quote renumbered in the composed answer (the same
     sentence cited twice keeps one number)."""
     quotes: dict[tuple[str, int, int], Quote] = {}
-    sources: list[Source] = []
     steps = []
     for question, answer in zip(plan.sub_questions, answers):
         short = answer.short_answer
@@ -46,13 +44,11 @@ def steps_of(plan: Plan, answers: list[Answer]) -> tuple[tuple[Step, ...], tuple
         key = (own.source, own.start, own.end)
         if key not in quotes:
             quotes[key] = dataclasses.replace(own, citation=len(quotes) + 1)
-            source = next(s for s in answer.sources if s.citation == short.citation)
-            sources.append(dataclasses.replace(source, citation=len(quotes)))
         quote = quotes[key]
         step_short = dataclasses.replace(short, citation=quote.citation)
         value = values.read(short.text, plan.dimension) if plan.dimension in ("time", "quantity", "same") else None
         steps.append(Step(question, step_short, quote, answer.confidence, value.shown if value else None))
-    return tuple(steps), tuple(quotes.values()), tuple(sources)
+    return tuple(steps), tuple(quotes.values())
 
 
 def compose(plan: Plan, answers: list[Answer], title: Callable[[str], str] = lambda source: "") -> Outcome:
@@ -60,28 +56,28 @@ def compose(plan: Plan, answers: list[Answer], title: Callable[[str], str] = lam
     ``title(source)``: a document's title, which names what its sentences say "he" or "it" of."""
     missing = [q for q, a in zip(plan.sub_questions, answers) if not a.answerable or a.short_answer is None]
     if missing:
-        return Outcome(None, (), (), (), None, "", f"no passage answers “{missing[0]}”")
-    steps, quotes, sources = steps_of(plan, answers)
+        return Outcome(None, (), (), None, "", f"no passage answers “{missing[0]}”")
+    steps, quotes = steps_of(plan, answers)
     read = [values.text_value("") if plan.dimension in ("both", "holds") else values.read(s.short_answer.text, plan.dimension)
             for s in steps]
     if any(v is None for v in read):
         unread = next(s for s, v in zip(steps, read) if v is None)
-        return Outcome(None, steps, quotes, sources, None, "",
+        return Outcome(None, steps, quotes, None, "",
                        f"“{unread.short_answer.text}” is not a {_WHAT[plan.dimension]} to compare")
     confidences = [s.confidence for s in steps]
     confidence = None if None in confidences else math.prod(confidences)
     if plan.kind == "comparison":
         picked = compare.winner(plan, read)
         if picked is None:
-            return Outcome(None, steps, quotes, sources, confidence, "",
+            return Outcome(None, steps, quotes, confidence, "",
                            f"{read[0].shown} and {read[1].shown} do not decide it")
         short = _named(plan.subjects[picked], steps[picked])
     else:
         verdict = compare.yes_no(plan, read, [s.quote.text for s in steps], [title(s.quote.source) for s in steps])
         if verdict is None:
-            return Outcome(None, steps, quotes, sources, confidence, "", "the steps do not decide yes or no")
+            return Outcome(None, steps, quotes, confidence, "", "the steps do not decide yes or no")
         short = ShortAnswer.statement("yes" if verdict else "no", min(s.short_answer.score for s in steps))
-    return Outcome(short, steps, quotes, sources, confidence, _text(plan, short, steps, quotes))
+    return Outcome(short, steps, quotes, confidence, _text(plan, short, steps, quotes))
 
 
 _WHAT = {"time": "date", "quantity": "number", "same": "name"}
@@ -101,11 +97,9 @@ def _named(subject: str, step: Step) -> ShortAnswer:
 def _text(plan: Plan, short: ShortAnswer, steps: tuple[Step, ...], quotes: tuple[Quote, ...]) -> str:
     """"Yes — Scott Derrickson: American [1]; Ed Wood: American [2]." then each quote."""
     lead = short.text[:1].upper() + short.text[1:]
-    facts = "; ".join(cite(f"{subject}: {step.short_answer.text}", step.quote.citation).rstrip(".")
-                      for subject, step in zip(plan.subjects, steps))
-    if not plan.subjects:  # one thing: its step's answer is the fact
-        fact = cite(steps[0].short_answer.text, steps[0].quote.citation).rstrip(".")
-        return f"{lead} — {fact}. " + " ".join(cite(q.text, q.citation) for q in quotes)
+    named = plan.subjects or ("",)  # one thing: its step's answer is the fact
+    facts = "; ".join(cite(f"{subject}: {step.short_answer.text}" if subject else step.short_answer.text,
+                           step.quote.citation).rstrip(".") for subject, step in zip(named, steps))
     return f"{lead} — {facts}. " + " ".join(cite(q.text, q.citation) for q in quotes)
 
 

@@ -5,9 +5,9 @@ alternatives ("…, A or B?") compares them along the dimension its comparative 
 first, older, earlier…; quantity: more, larger, faster…); a question that opens with an auxiliary
 verb ("Were…", "Did…") asks yes or no, and when it names two things "of the same X" or "both P" it
 is decided by one sub-question per thing; one that asks whether something happened before or after
-a date asks when it happened and compares; and otherwise by the question itself read as a span: yes
-when that span's quote states every content word of the question, undecided (declined) otherwise; a question that asks why gets a reason. Everything else is
-one span, as before, and a bridge is found at answer time (``qa.steps.hop``) from what the first read
+a date asks when it happened and compares; otherwise the question itself is read as a span: yes
+when that span's quote states every content word of the question, undecided (declined) otherwise.
+A question that asks why gets a reason. Everything else is one span, as before, and a bridge is found at answer time (``qa.steps.hop``) from what the first read
 knows, not from the wording."""
 from __future__ import annotations
 
